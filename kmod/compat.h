@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Per-kernel-version shims, force-included into every kmod/ file so that
+ * no .c file carries a version #ifdef. Each shim names the kernel version
+ * that changed the interface and why it is needed.
+ *
+ * Supported: Debian 6.1 and 6.12 kernels (and anything in between).
+ */
+#ifndef RAMCHAN_COMPAT_H
+#define RAMCHAN_COMPAT_H
+
+#include <linux/version.h>
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+#error "ramchan needs Linux 6.1 or later"
+#endif
+
+/*
+ * 6.2 made struct device_type's devnode() take a const struct device *
+ * ("driver core: make struct device_type.devnode() take a const *").
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#define RAMCHAN_DEVNODE_CONST
+#else
+#define RAMCHAN_DEVNODE_CONST const
+#endif
+
+#endif /* RAMCHAN_COMPAT_H */
