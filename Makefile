@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# ramchan top-level Makefile. `make help` lists the targets.
+
+KVER ?=
+ifneq ($(KVER),)
+KDIR ?= $(shell tools/vm/kernel kdir $(KVER))
+else
+KDIR ?= /lib/modules/$(shell uname -r)/build
+endif
+
+.PHONY: all module clean deps help
+all: module
+
+help:
+	@echo "make [KDIR=...|KVER=6.1|6.12|debug]  build kmod/ramchan.ko"
+	@echo "make demo      build, boot the 6.12 guest, load ramchan, show it"
+	@echo "make check     lint, dkms, selftests on 6.1, 6.12 and debug"
+	@echo "make lint      checkpatch --strict, sparse (C=2), W=1"
+	@echo "make dkms-check  dkms add + build against the 6.1 and 6.12 headers"
+	@echo "make selftests build and install the kselftests in build/kselftest"
+	@echo "make vm KVER=6.12 CMD='...'  run a command in a guest"
+	@echo "make deps      install the Debian packages ramchan needs"
+
+module:
+	@if [ ! -d "$(KDIR)" ]; then \
+		echo "No kernel build tree at KDIR=$(KDIR)."; \
+		echo "Install the headers of the running kernel, or set KDIR=/path/to/build,"; \
+		echo "or build for a test kernel: make KVER=6.1|6.12|debug (after make deps)."; \
+		exit 1; fi
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+clean:
+	-[ -d "$(KDIR)" ] && $(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf build
+
+deps:
+	@tools/deps
