@@ -36,3 +36,17 @@ clean:
 
 deps:
 	@tools/deps
+
+# The kselftests build inside the kernel's own selftests tree (lib.mk,
+# kselftest_harness.h), extracted from Debian's linux-source at build time,
+# and install kselftest-style (run_kselftest.sh) into build/kselftest.
+KSFT_INSTALL := $(CURDIR)/build/kselftest
+
+.PHONY: selftests
+selftests:
+	@src=$$(tools/vm/build-debug-kernel --source-only) || exit 1; \
+	ksft=$$src/tools/testing/selftests; \
+	rsync -a --delete selftests/ramchan/ $$ksft/ramchan/ && \
+	rm -rf $(KSFT_INSTALL) && \
+	$(MAKE) -s -C $$ksft TARGETS=ramchan RAMCHAN_SRC=$(CURDIR) \
+		O=$(CURDIR)/build/ksft-obj INSTALL_PATH=$(KSFT_INSTALL) install
