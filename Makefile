@@ -50,3 +50,32 @@ selftests:
 	rm -rf $(KSFT_INSTALL) && \
 	$(MAKE) -s -C $$ksft TARGETS=ramchan RAMCHAN_SRC=$(CURDIR) \
 		O=$(CURDIR)/build/ksft-obj INSTALL_PATH=$(KSFT_INSTALL) install
+
+.PHONY: lint dkms-check dkms-install check demo vm
+lint:
+	@tools/lint
+
+dkms-check:
+	@tools/dkms-check
+
+# Install the DKMS package (kmod/, uapi/, dkms.conf) into /usr/src and build
+# it for the running kernel.
+DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+dkms-install:
+	rm -rf /usr/src/ramchan-$(DKMS_VERSION)
+	mkdir -p /usr/src/ramchan-$(DKMS_VERSION)
+	cp -r kmod uapi dkms.conf /usr/src/ramchan-$(DKMS_VERSION)/
+	find /usr/src/ramchan-$(DKMS_VERSION) -name '*.o' -o -name '*.ko' -o \
+		-name '*.mod*' -o -name '.*.cmd' | xargs rm -f
+	dkms add ramchan/$(DKMS_VERSION)
+	dkms install ramchan/$(DKMS_VERSION)
+
+check:
+	@tools/check
+
+demo: deps
+	@tools/demo
+
+KVER_VM := $(if $(KVER),$(KVER),6.12)
+vm: deps
+	tools/vm/run --kernel $(KVER_VM) $(if $(CMD),-- $(CMD))
