@@ -25,4 +25,13 @@
 #define RAMCHAN_DEVNODE_CONST const
 #endif
 
+/*
+ * 6.3 made vma->vm_flags read-only and added vm_flags_set()/clear()
+ * ("mm: introduce vma->vm_flags wrapper functions").
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+#define vm_flags_set(vma, flags)	((vma)->vm_flags |= (flags))
+#define vm_flags_clear(vma, flags)	((vma)->vm_flags &= ~(flags))
+#endif
+
 #endif /* RAMCHAN_COMPAT_H */

@@ -59,19 +59,6 @@ MODULE_PARM_DESC(max_channels_per_user,
 struct ramchan_limits ramchan_limits __read_mostly;
 struct ramchan_stats ramchan_stats;
 
-/**
- * struct ramchan_ioctl_desc - how one ioctl is copied in, handled, copied out
- * @handler:	does the work on a kernel copy of the argument
- * @cmd:	the command as this kernel defines it: its size is the size of
- *		the argument struct this kernel knows, its direction is final
- * @min_size:	size of the first published version of the argument struct
- */
-struct ramchan_ioctl_desc {
-	long (*handler)(struct file *file, void *arg);
-	unsigned int cmd;
-	unsigned int min_size;
-};
-
 /* Large enough for every ioctl argument struct; checked at build time. */
 #define RAMCHAN_IOCTL_ARG_MAX	256
 
@@ -80,8 +67,9 @@ struct ramchan_ioctl_desc {
  * @file:	the file the ioctl was made on
  * @cmd:	the command number: type, number, direction and argument size
  * @arg:	the user pointer to the argument struct
- * @table:	descriptors indexed by _IOC_NR
+ * @table:	descriptors indexed by _IOC_NR - @first
  * @count:	entries in @table
+ * @first:	_IOC_NR of @table[0]
  *
  * The argument size comes from the command number. A caller whose struct is
  * older (smaller) than the kernel's gets the missing fields zero-filled on
@@ -92,10 +80,10 @@ struct ramchan_ioctl_desc {
  * an argument smaller than the first version of its struct, -EFAULT for a bad
  * pointer.
  */
-static long ramchan_ioctl_dispatch(struct file *file, unsigned int cmd,
-				   unsigned long arg,
-				   const struct ramchan_ioctl_desc *table,
-				   unsigned int count)
+long ramchan_ioctl_dispatch(struct file *file, unsigned int cmd,
+			    unsigned long arg,
+			    const struct ramchan_ioctl_desc *table,
+			    unsigned int count, unsigned int first)
 {
 	u64 karg[RAMCHAN_IOCTL_ARG_MAX / sizeof(u64)];
 	const struct ramchan_ioctl_desc *desc;
@@ -106,9 +94,10 @@ static long ramchan_ioctl_dispatch(struct file *file, unsigned int cmd,
 	long ret;
 	int err;
 
-	if (_IOC_TYPE(cmd) != RAMCHAN_IOC_MAGIC || nr >= count)
+	if (_IOC_TYPE(cmd) != RAMCHAN_IOC_MAGIC || nr < first ||
+	    nr - first >= count)
 		return -ENOTTY;
-	desc = &table[array_index_nospec(nr, count)];
+	desc = &table[array_index_nospec(nr - first, count)];
 	dir = _IOC_DIR(desc->cmd);
 	ksize = _IOC_SIZE(desc->cmd);
 	if (!desc->handler || _IOC_DIR(cmd) != dir)
@@ -123,7 +112,9 @@ static long ramchan_ioctl_dispatch(struct file *file, unsigned int cmd,
 		if (err)
 			return err;
 	} else {
-		memset(karg, 0, ksize);
+		memset(karg, 0, sizeof(karg));
+		if (dir == _IOC_NONE)
+			karg[0] = arg;
 	}
 
 	ret = desc->handler(file, karg);
@@ -148,7 +139,8 @@ static long ramchan_ioctl_info(struct file *file, void *arg)
 
 	memset(info, 0, sizeof(*info));
 	info->abi_version = RAMCHAN_ABI_VERSION;
-	info->features = RAMCHAN_FEATURE_SYSFS;
+	info->features = RAMCHAN_FEATURE_SYSFS | RAMCHAN_FEATURE_RING |
+			 RAMCHAN_FEATURE_NAMES;
 	info->max_ring_bytes = ramchan_limits.max_ring_bytes;
 	info->max_channels = ramchan_limits.max_channels;
 	info->max_channels_per_user = ramchan_limits.max_channels_per_user;
@@ -157,11 +149,66 @@ static long ramchan_ioctl_info(struct file *file, void *arg)
 	return 0;
 }
 
+static long ramchan_ioctl_create(struct file *file, void *arg)
+{
+	struct ramchan_create *args = arg;
+	char name[RAMCHAN_NAME_MAX + 1] = "";
+	int err;
+
+	if (args->flags & ~(RAMCHAN_F_NOCLOEXEC | RAMCHAN_F_NONBLOCK))
+		return -EINVAL;
+	if (args->role & ~RAMCHAN_ROLE_BOTH)
+		return -EINVAL;
+	if (args->mode & ~0777)
+		return -EINVAL;
+	if (memchr_inv(args->reserved, 0, sizeof(args->reserved)))
+		return -EINVAL;
+	if (args->name) {
+		err = ramchan_copy_name(name, args->name);
+		if (err)
+			return err;
+	} else if (args->mode) {
+		return -EINVAL;	/* a mode means nothing without a name */
+	}
+
+	switch (args->kind) {
+	case RAMCHAN_KIND_RING:
+		return ramchan_ring_create(file, args, name);
+	default:
+		return -EINVAL;
+	}
+}
+
+static long ramchan_ioctl_open(struct file *file, void *arg)
+{
+	return ramchan_chan_open(file, arg);
+}
+
+static long ramchan_ioctl_unlink(struct file *file, void *arg)
+{
+	return ramchan_chan_unlink(file, arg);
+}
+
 static const struct ramchan_ioctl_desc ramchan_ctl_ioctls[] = {
 	[_IOC_NR(RAMCHAN_IOC_INFO)] = {
 		.handler = ramchan_ioctl_info,
 		.cmd = RAMCHAN_IOC_INFO,
 		.min_size = RAMCHAN_INFO_SIZE_VER0,
+	},
+	[_IOC_NR(RAMCHAN_IOC_CREATE)] = {
+		.handler = ramchan_ioctl_create,
+		.cmd = RAMCHAN_IOC_CREATE,
+		.min_size = RAMCHAN_CREATE_SIZE_VER0,
+	},
+	[_IOC_NR(RAMCHAN_IOC_OPEN)] = {
+		.handler = ramchan_ioctl_open,
+		.cmd = RAMCHAN_IOC_OPEN,
+		.min_size = RAMCHAN_OPEN_SIZE_VER0,
+	},
+	[_IOC_NR(RAMCHAN_IOC_UNLINK)] = {
+		.handler = ramchan_ioctl_unlink,
+		.cmd = RAMCHAN_IOC_UNLINK,
+		.min_size = sizeof(struct ramchan_unlink),
 	},
 };
 
@@ -169,7 +216,7 @@ static long ramchan_ctl_ioctl(struct file *file, unsigned int cmd,
 			      unsigned long arg)
 {
 	return ramchan_ioctl_dispatch(file, cmd, arg, ramchan_ctl_ioctls,
-				      ARRAY_SIZE(ramchan_ctl_ioctls));
+				      ARRAY_SIZE(ramchan_ctl_ioctls), 0);
 }
 
 static int ramchan_ctl_open(struct inode *inode, struct file *file)
@@ -259,6 +306,16 @@ static int __init ramchan_init(void)
 	BUILD_BUG_ON(sizeof(struct ramchan_info) != RAMCHAN_INFO_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct ramchan_info) % 8);
 	BUILD_BUG_ON(sizeof(struct ramchan_info) > RAMCHAN_IOCTL_ARG_MAX);
+	BUILD_BUG_ON(sizeof(struct ramchan_create) != RAMCHAN_CREATE_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ramchan_open) != RAMCHAN_OPEN_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ramchan_unlink) % 8);
+	BUILD_BUG_ON(sizeof(struct ramchan_ring_layout) !=
+		     RAMCHAN_RING_LAYOUT_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ramchan_wait) != RAMCHAN_WAIT_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ramchan_dup) % 8);
+	BUILD_BUG_ON(sizeof(struct ramchan_ring_info) > PAGE_SIZE);
+	BUILD_BUG_ON(sizeof(struct ramchan_ring_producer) > PAGE_SIZE);
+	BUILD_BUG_ON(sizeof(struct ramchan_ring_consumer) > PAGE_SIZE);
 
 	err = ramchan_check_params();
 	if (err)
@@ -296,6 +353,7 @@ err_sysfs:
 static void __exit ramchan_exit(void)
 {
 	misc_deregister(&ramchan_misc);
+	ramchan_chan_exit();
 	ramchan_sysfs_exit();
 }
 

@@ -66,7 +66,235 @@ struct ramchan_info {
 
 /* Feature bits reported in ramchan_info.features. */
 #define RAMCHAN_FEATURE_SYSFS	0x1ULL	/* /sys/kernel/ramchan stats */
+#define RAMCHAN_FEATURE_RING	0x2ULL	/* mmap'd rings, RAMCHAN_KIND_RING */
+#define RAMCHAN_FEATURE_NAMES	0x4ULL	/* named channels, OPEN/UNLINK */
+
+/* Channel kinds. */
+#define RAMCHAN_KIND_RING	1	/* mmap'd ring buffer */
+
+/*
+ * Roles of a channel file. A producer may map the producer page and the
+ * data writable and write(); a consumer may map the consumer page
+ * writable and read(). RAMCHAN_ROLE_BOTH is both.
+ */
+#define RAMCHAN_ROLE_PRODUCER	0x1
+#define RAMCHAN_ROLE_CONSUMER	0x2
+#define RAMCHAN_ROLE_BOTH	(RAMCHAN_ROLE_PRODUCER | RAMCHAN_ROLE_CONSUMER)
+
+/* Flags of CREATE, OPEN and DUP. */
+#define RAMCHAN_F_NOCLOEXEC	0x1	/* the new fd is not O_CLOEXEC */
+#define RAMCHAN_F_NONBLOCK	0x2	/* the new fd is O_NONBLOCK */
+
+/**
+ * struct ramchan_create - make a channel (RAMCHAN_IOC_CREATE on /dev/ramchan)
+ * @kind:	RAMCHAN_KIND_*
+ * @flags:	RAMCHAN_F_*
+ * @size:	ring: bytes of the data area, a power of two from one page
+ *		to ramchan_info.max_ring_bytes
+ * @name:	pointer to a NUL-terminated name of 1 to RAMCHAN_NAME_MAX
+ *		bytes without '/', or 0 for an anonymous channel
+ * @mode:	permission bits (0-0777) checked by OPEN; named channels only
+ * @role:	RAMCHAN_ROLE_* of the returned fd (0 means BOTH)
+ * @reserved:	must be 0
+ *
+ * Returns a new channel fd. A name already taken in the caller's IPC
+ * namespace fails with -EEXIST.
+ */
+struct ramchan_create {
+	__u32 kind;
+	__u32 flags;
+	__u64 size;
+	__u64 name;
+	__u32 mode;
+	__u32 role;
+	__u64 reserved[4];
+};
+
+#define RAMCHAN_CREATE_SIZE_VER0	64
+
+/**
+ * struct ramchan_open - open a named channel (RAMCHAN_IOC_OPEN)
+ * @name:	pointer to the NUL-terminated name
+ * @role:	RAMCHAN_ROLE_*: producer needs write permission, consumer read
+ * @flags:	RAMCHAN_F_*
+ * @reserved:	must be 0
+ *
+ * Returns a new channel fd. Permission is checked against the owner,
+ * group and mode given at creation, with the credentials the control file
+ * was opened with: -EACCES. No such name in the caller's IPC namespace:
+ * -ENOENT.
+ */
+struct ramchan_open {
+	__u64 name;
+	__u32 role;
+	__u32 flags;
+	__u64 reserved[2];
+};
+
+#define RAMCHAN_OPEN_SIZE_VER0	32
+
+/**
+ * struct ramchan_unlink - remove a channel's name (RAMCHAN_IOC_UNLINK)
+ * @name:	pointer to the NUL-terminated name
+ * @reserved:	must be 0
+ *
+ * The channel lives on while fds or mappings refer to it. Only the owner
+ * or CAP_IPC_OWNER may unlink: -EPERM.
+ */
+struct ramchan_unlink {
+	__u64 name;
+	__u64 reserved;
+};
 
 #define RAMCHAN_IOC_INFO	_IOWR(RAMCHAN_IOC_MAGIC, 0x00, struct ramchan_info)
+#define RAMCHAN_IOC_CREATE	_IOW(RAMCHAN_IOC_MAGIC, 0x01, struct ramchan_create)
+#define RAMCHAN_IOC_OPEN	_IOW(RAMCHAN_IOC_MAGIC, 0x02, struct ramchan_open)
+#define RAMCHAN_IOC_UNLINK	_IOW(RAMCHAN_IOC_MAGIC, 0x03, struct ramchan_unlink)
+
+/*
+ * Ring buffers
+ * ============
+ *
+ * A ring is mapped in four regions, each with its own mmap() call at the
+ * offset RAMCHAN_IOC_RING_LAYOUT publishes (never hard-code them):
+ *
+ *   info page      read-only for all: sizes, peer-loss flags, waiter counts
+ *   producer page  writable by producers: head (committed), reserve
+ *   consumer page  writable by consumers: tail, counters
+ *   data           size bytes, mapped twice back to back, so a record that
+ *                  wraps is contiguous: writable by producers
+ *
+ * Positions are free-running 64-bit byte counts; the offset of a position
+ * in the data is pos & (size - 1). A record is an 8-byte header (length
+ * of the payload, RAMCHAN_REC_* flags) followed by the payload, padded to
+ * 8 bytes; records never straddle the end: the double mapping makes them
+ * contiguous.
+ *
+ * Producers: r = load(reserve); check r + len <= tail + size; CAS reserve
+ * from r to r + len; write the payload, then the header; wait until
+ * head == r; store-release head = r + len. Consumers: load-acquire head;
+ * read records up to it; store-release tail. A side that wants to sleep
+ * calls RAMCHAN_IOC_WAIT with the position it saw; the kernel counts it in
+ * the info page's waiter counts (then a full fence, then it re-checks), so
+ * the other side, after publishing and a full fence, calls
+ * RAMCHAN_IOC_WAKE only when a count is nonzero.
+ */
+#define RAMCHAN_REC_LEN_MASK	0x00000000ffffffffULL
+#define RAMCHAN_REC_DISCARD	0x4000000000000000ULL	/* skip this record */
+#define RAMCHAN_REC_HDR_SIZE	8
+#define RAMCHAN_REC_ALIGN	8
+
+/* ramchan_ring_info.flags, written by the kernel only. */
+#define RAMCHAN_RING_PRODUCERS_GONE	0x1	/* the last producer left */
+#define RAMCHAN_RING_CONSUMERS_GONE	0x2	/* the last consumer left */
+#define RAMCHAN_RING_BROKEN		0x4	/* shared state was corrupt */
+
+/* Layout of the info page (read-only to userspace). */
+struct ramchan_ring_info {
+	__u64 size;		/* bytes of the data area */
+	__u32 flags;		/* RAMCHAN_RING_* */
+	__u32 readers_waiting;	/* consumers asleep in WAIT or polling */
+	__u32 writers_waiting;	/* producers asleep in WAIT or polling */
+	__u32 producers;	/* producer files attached */
+	__u32 consumers;	/* consumer files attached */
+	__u32 reserved;
+};
+
+/* Layout of the producer page (writable by producers). */
+struct ramchan_ring_producer {
+	__u64 head;		/* end of the committed records */
+	__u64 pad0[7];
+	__u64 reserve;		/* end of the reserved space (CAS) */
+	__u64 pad1[7];
+};
+
+/* Layout of the consumer page (writable by consumers). */
+struct ramchan_ring_consumer {
+	__u64 tail;		/* end of the consumed records */
+	__u64 records;		/* records consumed (statistics only) */
+	__u64 high_water;	/* most bytes seen in the ring (statistics) */
+	__u64 pad[5];
+};
+
+/**
+ * struct ramchan_ring_layout - where to mmap (RAMCHAN_IOC_RING_LAYOUT)
+ * @size:	bytes of the data area
+ * @info_offset, @producer_offset, @consumer_offset, @data_offset:
+ *		mmap offsets of the regions
+ * @info_size, @producer_size, @consumer_size:
+ *		mmap lengths of those regions (one page each today)
+ * @data_map_size: mmap length of the data region: 2 * @size
+ * @head_offset, @reserve_offset, @tail_offset:
+ *		byte offsets of the positions within their pages
+ * @reserved:	must be 0
+ */
+struct ramchan_ring_layout {
+	__u64 size;
+	__u64 info_offset;
+	__u64 producer_offset;
+	__u64 consumer_offset;
+	__u64 data_offset;
+	__u64 info_size;
+	__u64 producer_size;
+	__u64 consumer_size;
+	__u64 data_map_size;
+	__u32 head_offset;
+	__u32 reserve_offset;
+	__u32 tail_offset;
+	__u32 role;		/* RAMCHAN_ROLE_* of this fd */
+	__u64 reserved[4];
+};
+
+#define RAMCHAN_RING_LAYOUT_SIZE_VER0	120
+
+/* RAMCHAN_IOC_WAIT: what to wait for. */
+#define RAMCHAN_WAIT_READABLE	1	/* head moves away from @expected */
+#define RAMCHAN_WAIT_WRITABLE	2	/* tail moves away from @expected */
+
+/**
+ * struct ramchan_wait - sleep until the peer moves (RAMCHAN_IOC_WAIT)
+ * @what:	RAMCHAN_WAIT_READABLE (consumer) or _WRITABLE (producer)
+ * @flags:	must be 0
+ * @expected:	the head (readable) or tail (writable) the caller last saw;
+ *		returns at once if it has already moved
+ * @deadline_ns: absolute CLOCK_MONOTONIC deadline, 0 for none
+ * @events:	out: EPOLLIN/EPOLLOUT/EPOLLHUP/EPOLLERR state on return
+ * @reserved:	must be 0
+ *
+ * Returns 0 when the position moved or the peer is gone (see @events),
+ * -ETIMEDOUT at the deadline, -EINTR/restart on a signal, -EPIPE for a
+ * writer whose consumers are all gone, -EIO for a broken ring.
+ */
+struct ramchan_wait {
+	__u32 what;
+	__u32 flags;
+	__u64 expected;
+	__u64 deadline_ns;
+	__u32 events;
+	__u32 reserved;
+};
+
+#define RAMCHAN_WAIT_SIZE_VER0	32
+
+/* RAMCHAN_IOC_WAKE: whom to wake. */
+#define RAMCHAN_WAKE_READERS	1
+#define RAMCHAN_WAKE_WRITERS	2
+
+/**
+ * struct ramchan_dup - another fd for the same channel (RAMCHAN_IOC_DUP)
+ * @role:	RAMCHAN_ROLE_*, a subset of the caller's role (-EPERM otherwise)
+ * @flags:	RAMCHAN_F_*
+ */
+struct ramchan_dup {
+	__u32 role;
+	__u32 flags;
+	__u64 reserved;
+};
+
+/* ioctls on a channel fd */
+#define RAMCHAN_IOC_RING_LAYOUT	_IOR(RAMCHAN_IOC_MAGIC, 0x40, struct ramchan_ring_layout)
+#define RAMCHAN_IOC_WAIT	_IOWR(RAMCHAN_IOC_MAGIC, 0x41, struct ramchan_wait)
+#define RAMCHAN_IOC_WAKE	_IO(RAMCHAN_IOC_MAGIC, 0x42)
+#define RAMCHAN_IOC_DUP		_IOW(RAMCHAN_IOC_MAGIC, 0x43, struct ramchan_dup)
 
 #endif /* _UAPI_LINUX_RAMCHAN_H */

@@ -1,0 +1,508 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ramchan channels: what rings and message queues have in common.
+ *
+ * A channel is reached through files (anon inodes, one struct ramchan_file
+ * each, with a role) and, when named, through the name registry of its IPC
+ * namespace. Each of those holds a reference in chan->users; mappings hold
+ * their file, so they keep the channel too. When the last user goes, the
+ * channel leaves sysfs and its kobject reference is dropped; the kobject's
+ * release (once sysfs readers are done) uncharges and frees it.
+ *
+ * Locking: ramchan_names_lock (mutex) protects the name registry and
+ * chan->named/ns_key; ramchan_chans_lock (mutex) the list of all channels
+ * and the counts checked against the limits; chan->attach_lock (spinlock)
+ * the role counts. No lock is held across a copy from or to userspace.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/anon_inodes.h>
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/fcntl.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/ipc_namespace.h>
+#include <linux/mount.h>
+#include <linux/nsproxy.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/user.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "ramchan.h"
+
+/*
+ * Names are scoped to the IPC namespace. A channel does not pin the
+ * namespace itself (put_ipc_ns() is not exported by every kernel we
+ * support) but the namespace's mqueue mount, which is unique to it and
+ * cannot be reused while referenced: that is the key of the registry.
+ */
+static struct vfsmount *ramchan_current_ns_key(void)
+{
+	return current->nsproxy->ipc_ns->mq_mnt;
+}
+
+static DEFINE_MUTEX(ramchan_names_lock);
+static LIST_HEAD(ramchan_names);
+
+static DEFINE_MUTEX(ramchan_chans_lock);
+static LIST_HEAD(ramchan_chans);
+static unsigned int ramchan_nr_chans;
+static u64 ramchan_next_id;
+
+/*
+ * Free a channel once nothing can reach it, not even a sysfs reader.
+ * Works on a channel at any stage after ramchan_chan_init(), so creation
+ * unwinds with a plain kobject_put().
+ */
+static void ramchan_chan_free(struct kobject *kobj)
+{
+	struct ramchan_chan *chan = container_of(kobj, struct ramchan_chan,
+						 kobj);
+
+	WARN_ON_ONCE(chan->named);
+	if (chan->user) {
+		atomic_long_sub(chan->locked_pages, &chan->user->locked_vm);
+		free_uid(chan->user);
+	}
+	atomic_long_sub(chan->bytes, &ramchan_stats.bytes_held);
+
+	mutex_lock(&ramchan_chans_lock);
+	list_del(&chan->all_node);
+	ramchan_nr_chans--;
+	mutex_unlock(&ramchan_chans_lock);
+	atomic_long_dec(&ramchan_stats.channels);
+
+	chan->kind->destroy(chan);
+}
+
+const struct kobj_type ramchan_chan_ktype = {
+	.release = ramchan_chan_free,
+	.sysfs_ops = &kobj_sysfs_ops,
+};
+
+static void ramchan_chan_last_user(struct kref *kref)
+{
+	struct ramchan_chan *chan = container_of(kref, struct ramchan_chan,
+						 users);
+
+	if (chan->kobj.state_in_sysfs)
+		kobject_del(&chan->kobj);
+	kobject_put(&chan->kobj);
+}
+
+void ramchan_chan_put(struct ramchan_chan *chan)
+{
+	kref_put(&chan->users, ramchan_chan_last_user);
+}
+
+/**
+ * ramchan_chan_init - set up the common part of a new channel
+ * @chan:	zeroed channel embedded in the kind's object
+ * @kind:	the kind's ops
+ * @args:	validated CREATE arguments
+ * @cred:	credentials of the creator
+ *
+ * Counts the channel against the module's limits. From here on the
+ * channel is freed by kobject_put(&chan->kobj), whatever else failed.
+ *
+ * Return: 0, -ENOSPC when max_channels are live, -EDQUOT when the
+ * creator's user has max_channels_per_user.
+ */
+int ramchan_chan_init(struct ramchan_chan *chan,
+		      const struct ramchan_kind *kind,
+		      const struct ramchan_create *args,
+		      const struct cred *cred)
+{
+	struct ramchan_chan *other;
+	unsigned int mine = 0;
+
+	kref_init(&chan->users);
+	kobject_init(&chan->kobj, &ramchan_chan_ktype);
+	chan->kind = kind;
+	chan->owner = cred->fsuid;
+	chan->group = cred->fsgid;
+	chan->creator = cred->uid;
+	chan->mode = args->mode;
+	INIT_LIST_HEAD(&chan->name_node);
+	spin_lock_init(&chan->attach_lock);
+
+	mutex_lock(&ramchan_chans_lock);
+	if (ramchan_nr_chans >= ramchan_limits.max_channels) {
+		mutex_unlock(&ramchan_chans_lock);
+		return -ENOSPC;
+	}
+	list_for_each_entry(other, &ramchan_chans, all_node)
+		mine += uid_eq(other->creator, chan->creator);
+	if (mine >= ramchan_limits.max_channels_per_user) {
+		mutex_unlock(&ramchan_chans_lock);
+		return -EDQUOT;
+	}
+	list_add(&chan->all_node, &ramchan_chans);
+	ramchan_nr_chans++;
+	chan->id = ++ramchan_next_id;
+	mutex_unlock(&ramchan_chans_lock);
+	atomic_long_inc(&ramchan_stats.channels);
+	return 0;
+}
+
+/**
+ * ramchan_chan_charge - account the RAM a channel is about to hold
+ * @chan:	the channel
+ * @pages:	pages charged against the creator's RLIMIT_MEMLOCK
+ * @bytes:	bytes shown in bytes_held
+ *
+ * CAP_IPC_LOCK is exempt from RLIMIT_MEMLOCK, as for mlock().
+ * Return: 0 or -ENOMEM when the limit would be exceeded.
+ */
+int ramchan_chan_charge(struct ramchan_chan *chan, unsigned long pages,
+			unsigned long bytes)
+{
+	struct user_struct *user;
+	unsigned long limit, cur;
+
+	if (!capable(CAP_IPC_LOCK)) {
+		user = get_current_user();
+		limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+		cur = atomic_long_read(&user->locked_vm);
+		do {
+			if (pages > limit || cur > limit - pages) {
+				free_uid(user);
+				return -ENOMEM;
+			}
+		} while (!atomic_long_try_cmpxchg(&user->locked_vm, &cur,
+						  cur + pages));
+		chan->user = user;
+		chan->locked_pages = pages;
+	}
+	chan->bytes = bytes;
+	atomic_long_add(bytes, &ramchan_stats.bytes_held);
+	return 0;
+}
+
+/**
+ * ramchan_copy_name - copy a channel name from userspace
+ * @name:	RAMCHAN_NAME_MAX + 1 bytes
+ * @uptr:	user pointer to a NUL-terminated string
+ *
+ * Return: 0; -EFAULT; -EINVAL for an empty name or one holding '/';
+ * -ENAMETOOLONG when no NUL comes within RAMCHAN_NAME_MAX + 1 bytes.
+ */
+int ramchan_copy_name(char *name, u64 uptr)
+{
+	long len;
+
+	len = strncpy_from_user(name, u64_to_user_ptr(uptr),
+				RAMCHAN_NAME_MAX + 1);
+	if (len < 0)
+		return len;
+	if (len == 0)
+		return -EINVAL;
+	if (len > RAMCHAN_NAME_MAX)
+		return -ENAMETOOLONG;
+	if (strchr(name, '/'))
+		return -EINVAL;
+	return 0;
+}
+
+static struct ramchan_chan *ramchan_name_lookup(struct vfsmount *ns_key,
+						const char *name)
+{
+	struct ramchan_chan *chan;
+
+	lockdep_assert_held(&ramchan_names_lock);
+	list_for_each_entry(chan, &ramchan_names, name_node)
+		if (chan->ns_key == ns_key && !strcmp(chan->name, name))
+			return chan;
+	return NULL;
+}
+
+static void ramchan_chan_attach(struct ramchan_chan *chan, unsigned int role)
+{
+	spin_lock(&chan->attach_lock);
+	if (role & RAMCHAN_ROLE_PRODUCER)
+		chan->producers++;
+	if (role & RAMCHAN_ROLE_CONSUMER)
+		chan->consumers++;
+	chan->kind->attach(chan, role);
+	spin_unlock(&chan->attach_lock);
+}
+
+/*
+ * A new file for @chan with @role. Takes its own reference on the channel;
+ * the file's release gives it back.
+ */
+static struct file *ramchan_chan_new_file(struct ramchan_chan *chan,
+					  unsigned int role, unsigned int flags)
+{
+	struct ramchan_file *rf;
+	struct file *file;
+	int fflags = O_RDWR;
+
+	rf = kzalloc(sizeof(*rf), GFP_KERNEL_ACCOUNT);
+	if (!rf)
+		return ERR_PTR(-ENOMEM);
+	rf->chan = chan;
+	rf->role = role;
+	if (flags & RAMCHAN_F_NONBLOCK)
+		fflags |= O_NONBLOCK;
+
+	kref_get(&chan->users);
+	file = anon_inode_getfile("[ramchan]", chan->kind->fops, rf, fflags);
+	if (IS_ERR(file)) {
+		ramchan_chan_put(chan);
+		kfree(rf);
+		return file;
+	}
+	stream_open(file_inode(file), file);
+	ramchan_chan_attach(chan, role);
+	return file;
+}
+
+int ramchan_chan_release(struct inode *inode, struct file *file)
+{
+	struct ramchan_file *rf = file->private_data;
+	struct ramchan_chan *chan = rf->chan;
+
+	spin_lock(&chan->attach_lock);
+	if (rf->role & RAMCHAN_ROLE_PRODUCER)
+		chan->producers--;
+	if (rf->role & RAMCHAN_ROLE_CONSUMER)
+		chan->consumers--;
+	chan->kind->detach(chan, rf->role);
+	spin_unlock(&chan->attach_lock);
+
+	ramchan_chan_put(chan);
+	kfree(rf);
+	return 0;
+}
+
+static int ramchan_chan_install(struct ramchan_chan *chan, unsigned int role,
+				unsigned int flags)
+{
+	struct file *file;
+	int fd;
+
+	fd = get_unused_fd_flags(flags & RAMCHAN_F_NOCLOEXEC ? 0 : O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	file = ramchan_chan_new_file(chan, role, flags);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		return PTR_ERR(file);
+	}
+	fd_install(fd, file);
+	return fd;
+}
+
+/**
+ * ramchan_chan_publish - make a new channel reachable and return its fd
+ * @chan:	the channel, fully set up; its creation reference is consumed
+ * @name:	"" or a validated name, registered in the caller's namespace
+ * @role:	role of the returned fd
+ * @flags:	RAMCHAN_F_*
+ *
+ * Return: the fd, -EEXIST when @name is taken, or another error; on any
+ * error the channel is gone.
+ */
+int ramchan_chan_publish(struct ramchan_chan *chan, const char *name,
+			 unsigned int role, unsigned int flags)
+{
+	struct vfsmount *ns_key = ramchan_current_ns_key();
+	struct file *file;
+	int fd, err;
+
+	err = ramchan_sysfs_add_chan(chan);
+	if (err)
+		goto err_put;
+
+	fd = get_unused_fd_flags(flags & RAMCHAN_F_NOCLOEXEC ? 0 : O_CLOEXEC);
+	if (fd < 0) {
+		err = fd;
+		goto err_put;
+	}
+	file = ramchan_chan_new_file(chan, role, flags);
+	if (IS_ERR(file)) {
+		err = PTR_ERR(file);
+		goto err_put_fd;
+	}
+
+	if (name[0]) {
+		mutex_lock(&ramchan_names_lock);
+		if (ramchan_name_lookup(ns_key, name)) {
+			mutex_unlock(&ramchan_names_lock);
+			err = -EEXIST;
+			goto err_fput;
+		}
+		strscpy(chan->name, name, sizeof(chan->name));
+		chan->ns_key = mntget(ns_key);
+		chan->named = true;
+		kref_get(&chan->users);
+		list_add(&chan->name_node, &ramchan_names);
+		mutex_unlock(&ramchan_names_lock);
+	}
+
+	fd_install(fd, file);
+	ramchan_chan_put(chan);
+	return fd;
+
+err_fput:
+	fput(file);
+err_put_fd:
+	put_unused_fd(fd);
+err_put:
+	ramchan_chan_put(chan);
+	return err;
+}
+
+static bool ramchan_cred_in_group(const struct cred *cred, kgid_t gid)
+{
+	const struct group_info *groups = cred->group_info;
+	int i;
+
+	if (gid_eq(cred->fsgid, gid))
+		return true;
+	for (i = 0; i < groups->ngroups; i++)
+		if (gid_eq(groups->gid[i], gid))
+			return true;
+	return false;
+}
+
+/* May the opener of @ctl attach to @chan as @role? As ipcperms() does. */
+static bool ramchan_chan_permitted(struct file *ctl, struct ramchan_chan *chan,
+				   unsigned int role)
+{
+	const struct cred *cred = ctl->f_cred;
+	unsigned int want = 0, granted = chan->mode;
+
+	if (role & RAMCHAN_ROLE_PRODUCER)
+		want |= 0002;
+	if (role & RAMCHAN_ROLE_CONSUMER)
+		want |= 0004;
+
+	if (uid_eq(cred->fsuid, chan->owner))
+		granted >>= 6;
+	else if (ramchan_cred_in_group(cred, chan->group))
+		granted >>= 3;
+	if ((granted & want) == want)
+		return true;
+	/* A named channel is only found from its own namespace. */
+	return file_ns_capable(ctl, current->nsproxy->ipc_ns->user_ns,
+			       CAP_IPC_OWNER);
+}
+
+static int ramchan_check_role_flags(unsigned int role, unsigned int flags)
+{
+	if (!role || role & ~RAMCHAN_ROLE_BOTH)
+		return -EINVAL;
+	if (flags & ~(RAMCHAN_F_NOCLOEXEC | RAMCHAN_F_NONBLOCK))
+		return -EINVAL;
+	return 0;
+}
+
+int ramchan_chan_open(struct file *ctl, const struct ramchan_open *args)
+{
+	char name[RAMCHAN_NAME_MAX + 1];
+	struct ramchan_chan *chan;
+	int err;
+
+	err = ramchan_check_role_flags(args->role, args->flags);
+	if (err)
+		return err;
+	if (memchr_inv(args->reserved, 0, sizeof(args->reserved)))
+		return -EINVAL;
+	err = ramchan_copy_name(name, args->name);
+	if (err)
+		return err;
+
+	mutex_lock(&ramchan_names_lock);
+	chan = ramchan_name_lookup(ramchan_current_ns_key(), name);
+	if (!chan) {
+		err = -ENOENT;
+	} else if (!ramchan_chan_permitted(ctl, chan, args->role)) {
+		err = -EACCES;
+	} else {
+		kref_get(&chan->users);
+	}
+	mutex_unlock(&ramchan_names_lock);
+	if (err)
+		return err;
+
+	err = ramchan_chan_install(chan, args->role, args->flags);
+	ramchan_chan_put(chan);
+	return err;
+}
+
+int ramchan_chan_unlink(struct file *ctl, const struct ramchan_unlink *args)
+{
+	struct ipc_namespace *ns = current->nsproxy->ipc_ns;
+	char name[RAMCHAN_NAME_MAX + 1];
+	struct ramchan_chan *chan;
+	int err;
+
+	if (args->reserved)
+		return -EINVAL;
+	err = ramchan_copy_name(name, args->name);
+	if (err)
+		return err;
+
+	mutex_lock(&ramchan_names_lock);
+	chan = ramchan_name_lookup(ramchan_current_ns_key(), name);
+	if (!chan) {
+		mutex_unlock(&ramchan_names_lock);
+		return -ENOENT;
+	}
+	if (!uid_eq(ctl->f_cred->fsuid, chan->owner) &&
+	    !file_ns_capable(ctl, ns->user_ns, CAP_IPC_OWNER)) {
+		mutex_unlock(&ramchan_names_lock);
+		return -EPERM;
+	}
+	list_del_init(&chan->name_node);
+	chan->named = false;
+	mutex_unlock(&ramchan_names_lock);
+
+	mntput(chan->ns_key);
+	chan->ns_key = NULL;
+	ramchan_chan_put(chan);
+	return 0;
+}
+
+int ramchan_chan_dup(struct file *file, const struct ramchan_dup *args)
+{
+	struct ramchan_file *rf = file->private_data;
+	int err;
+
+	err = ramchan_check_role_flags(args->role, args->flags);
+	if (err)
+		return err;
+	if (args->reserved)
+		return -EINVAL;
+	if (args->role & ~rf->role)
+		return -EPERM;
+	return ramchan_chan_install(rf->chan, args->role, args->flags);
+}
+
+/* Module unload: no file is left, so dropping the names frees everything. */
+void ramchan_chan_exit(void)
+{
+	struct ramchan_chan *chan, *next;
+	LIST_HEAD(doomed);
+
+	mutex_lock(&ramchan_names_lock);
+	list_for_each_entry_safe(chan, next, &ramchan_names, name_node) {
+		list_move(&chan->name_node, &doomed);
+		chan->named = false;
+	}
+	mutex_unlock(&ramchan_names_lock);
+
+	list_for_each_entry_safe(chan, next, &doomed, name_node) {
+		list_del_init(&chan->name_node);
+		mntput(chan->ns_key);
+		chan->ns_key = NULL;
+		ramchan_chan_put(chan);
+	}
+	WARN_ON_ONCE(!list_empty(&ramchan_chans));
+}
