@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: LGPL-2.1 OR MIT
+/*
+ * libramchan: ioctl wrappers, ring mapping and the blocking helpers.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "ramchan.h"
+
+static int ramchan_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	int ret = ioctl(fd, cmd, arg);
+
+	return ret < 0 ? -errno : ret;
+}
+
+int ramchan_open_dev(void)
+{
+	int fd = open("/dev/ramchan", O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int ramchan_get_info(int ctl, struct ramchan_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	return ramchan_ioctl(ctl, RAMCHAN_IOC_INFO, info);
+}
+
+int ramchan_ring_create(int ctl, const char *name, uint64_t size,
+			unsigned int mode, unsigned int role,
+			unsigned int flags)
+{
+	struct ramchan_create args = {
+		.kind = RAMCHAN_KIND_RING,
+		.flags = flags,
+		.size = size,
+		.name = (uintptr_t)name,
+		.mode = mode,
+		.role = role,
+	};
+
+	return ramchan_ioctl(ctl, RAMCHAN_IOC_CREATE, &args);
+}
+
+int ramchan_chan_open(int ctl, const char *name, unsigned int role,
+		      unsigned int flags)
+{
+	struct ramchan_open args = {
+		.name = (uintptr_t)name,
+		.role = role,
+		.flags = flags,
+	};
+
+	return ramchan_ioctl(ctl, RAMCHAN_IOC_OPEN, &args);
+}
+
+int ramchan_chan_unlink(int ctl, const char *name)
+{
+	struct ramchan_unlink args = { .name = (uintptr_t)name };
+
+	return ramchan_ioctl(ctl, RAMCHAN_IOC_UNLINK, &args);
+}
+
+int ramchan_chan_dup(int fd, unsigned int role, unsigned int flags)
+{
+	struct ramchan_dup args = { .role = role, .flags = flags };
+
+	return ramchan_ioctl(fd, RAMCHAN_IOC_DUP, &args);
+}
+
+int ramchan_ring_layout(int fd, struct ramchan_ring_layout *layout)
+{
+	memset(layout, 0, sizeof(*layout));
+	return ramchan_ioctl(fd, RAMCHAN_IOC_RING_LAYOUT, layout);
+}
+
+int ramchan_ring_wait_fd(int fd, unsigned int what, uint64_t expected,
+			 uint64_t deadline_ns, uint32_t *events)
+{
+	struct ramchan_wait w = {
+		.what = what,
+		.expected = expected,
+		.deadline_ns = deadline_ns,
+	};
+	int ret;
+
+	ret = ramchan_ioctl(fd, RAMCHAN_IOC_WAIT, &w);
+	if (!ret && events)
+		*events = w.events;
+	return ret;
+}
+
+int ramchan_ring_wake_fd(int fd, unsigned int who)
+{
+	int ret = ioctl(fd, RAMCHAN_IOC_WAKE, (unsigned long)who);
+
+	return ret < 0 ? -errno : 0;
+}
+
+static void *ramchan_map(int fd, uint64_t offset, uint64_t len, bool writable)
+{
+	int prot = PROT_READ | (writable ? PROT_WRITE : 0);
+
+	return mmap(NULL, len, prot, MAP_SHARED, fd, offset);
+}
+
+void ramchan_ring_unmap(struct ramchan_ring *r)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	if (r->info)
+		munmap((void *)r->info, page);
+	if (r->prod)
+		munmap(r->prod, page);
+	if (r->cons)
+		munmap(r->cons, page);
+	if (r->data)
+		munmap(r->data, 2 * r->size);
+	memset(r, 0, sizeof(*r));
+	r->fd = -1;
+}
+
+/* Map the four regions with the permissions the fd's role allows. */
+int ramchan_ring_map(struct ramchan_ring *r, int fd)
+{
+	struct ramchan_ring_layout l;
+	bool producer, consumer;
+	void *p;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->fd = fd;
+	ret = ramchan_ring_layout(fd, &l);
+	if (ret)
+		return ret;
+	producer = l.role & RAMCHAN_ROLE_PRODUCER;
+	consumer = l.role & RAMCHAN_ROLE_CONSUMER;
+	r->role = l.role;
+	r->size = l.size;
+	r->mask = l.size - 1;
+
+	p = ramchan_map(fd, l.info_offset, l.info_size, false);
+	if (p == MAP_FAILED)
+		goto err;
+	r->info = p;
+	p = ramchan_map(fd, l.producer_offset, l.producer_size, producer);
+	if (p == MAP_FAILED)
+		goto err;
+	r->prod = p;
+	p = ramchan_map(fd, l.consumer_offset, l.consumer_size, consumer);
+	if (p == MAP_FAILED)
+		goto err;
+	r->cons = p;
+	p = ramchan_map(fd, l.data_offset, l.data_map_size, producer);
+	if (p == MAP_FAILED)
+		goto err;
+	r->data = p;
+
+	r->cached_tail = __atomic_load_n(&r->cons->tail, __ATOMIC_ACQUIRE);
+	r->cursor = r->cached_tail;
+	r->released = r->cached_tail;
+	r->cached_head = r->cached_tail;
+	r->spin_ns = 0;
+	return 0;
+err:
+	ret = -errno;
+	ramchan_ring_unmap(r);
+	return ret;
+}
+
+/* Spin until @ready says yes or r->spin_ns passes; true when ready. */
+#define RAMCHAN_SPIN(r, ready)						\
+({									\
+	bool __ok = (ready);						\
+	if (!__ok && (r)->spin_ns) {					\
+		uint64_t __end = ramchan_now_ns() + (r)->spin_ns;	\
+		unsigned int __i = 0;					\
+		while (!(__ok = (ready))) {				\
+			ramchan_cpu_relax();				\
+			if (!(++__i & 63) && ramchan_now_ns() >= __end)	\
+				break;					\
+		}							\
+	}								\
+	__ok;								\
+})
+
+int ramchan_ring_reserve_wait(struct ramchan_ring *r, uint32_t len,
+			      struct ramchan_resv *resv, uint64_t deadline_ns)
+{
+	uint64_t tail;
+	int ret;
+
+	for (;;) {
+		ret = ramchan_ring_reserve(r, len, resv);
+		if (ret != -EAGAIN)
+			return ret;
+		tail = r->cached_tail;
+		if (RAMCHAN_SPIN(r, __atomic_load_n(&r->cons->tail,
+						    __ATOMIC_RELAXED) != tail))
+			continue;
+		/*
+		 * The kernel counts us in writers_waiting, fences and
+		 * re-checks the tail before sleeping [P3].
+		 */
+		ret = ramchan_ring_wait_fd(r->fd, RAMCHAN_WAIT_WRITABLE, tail,
+					   deadline_ns, NULL);
+		if (ret)
+			return ret;
+	}
+}
+
+int ramchan_ring_peek_wait(struct ramchan_ring *r, struct ramchan_rec *rec,
+			   uint64_t deadline_ns)
+{
+	uint64_t head;
+	int ret;
+
+	for (;;) {
+		ret = ramchan_ring_peek(r, rec);
+		if (ret != -EAGAIN)
+			return ret;
+		/* Producers only wake a consumer whose tail caught up. */
+		ramchan_ring_release(r);
+		head = r->cached_head;
+		if (RAMCHAN_SPIN(r, __atomic_load_n(&r->prod->head,
+						    __ATOMIC_RELAXED) != head))
+			continue;
+		ret = ramchan_ring_wait_fd(r->fd, RAMCHAN_WAIT_READABLE, head,
+					   deadline_ns, NULL);
+		if (ret)
+			return ret;
+	}
+}
+
+int ramchan_ring_send(struct ramchan_ring *r, const void *buf, uint32_t len,
+		      uint64_t deadline_ns)
+{
+	struct ramchan_resv resv;
+	int ret;
+
+	ret = ramchan_ring_reserve_wait(r, len, &resv, deadline_ns);
+	if (ret)
+		return ret;
+	memcpy(resv.data, buf, len);
+	ramchan_ring_commit(r, &resv);
+	return 0;
+}
+
+int ramchan_ring_recv(struct ramchan_ring *r, void *buf, uint32_t cap,
+		      uint64_t deadline_ns)
+{
+	struct ramchan_rec rec;
+	int ret;
+
+	ret = ramchan_ring_peek_wait(r, &rec, deadline_ns);
+	if (ret)
+		return ret;
+	if (rec.len > cap)
+		return -EMSGSIZE;
+	memcpy(buf, rec.data, rec.len);
+	ramchan_ring_advance(r, &rec);
+	ramchan_ring_release(r);
+	return rec.len;
+}

@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: LGPL-2.1 OR MIT */
+/*
+ * libramchan: userspace side of /dev/ramchan.
+ *
+ * Thin ioctl wrappers (ramchan.c) and the ring fast path, inline here so
+ * that sending and receiving a record costs no call and no syscall while
+ * the peer is awake (liburing is the model). Errors are returned as
+ * negative errno values; nothing sets errno.
+ *
+ *	int ctl = ramchan_open_dev();
+ *	int fd = ramchan_ring_create(ctl, NULL, 1 << 20, 0, RAMCHAN_ROLE_BOTH, 0);
+ *	struct ramchan_ring r;
+ *	ramchan_ring_map(&r, fd);
+ *
+ *	producer:  ramchan_ring_send(&r, buf, len, deadline_ns)
+ *	   or:     ramchan_ring_reserve(&r, len, &resv); memcpy(resv.data, ...);
+ *	           ramchan_ring_commit(&r, &resv);
+ *	consumer:  ramchan_ring_recv(&r, buf, cap, deadline_ns)
+ *	   or:     ramchan_ring_peek(&r, &rec); use rec.data, rec.len;
+ *	           ramchan_ring_advance(&r, &rec); ramchan_ring_release(&r);
+ *
+ * Memory ordering (each pair is named where it is used):
+ *  [P1] producer store-release of head  <->  consumer load-acquire of head:
+ *       the consumer sees the payload and header before the new head.
+ *  [P2] consumer store-release of tail  <->  producer load-acquire of tail:
+ *       the producer overwrites space only after the consumer read it.
+ *  [P3] full fence after publishing a position, before reading the waiter
+ *       counts  <->  the kernel's smp_mb() after counting a sleeper, before
+ *       it re-checks the position (Dekker: no lost wake-up).
+ */
+#ifndef RAMCHAN_LIB_H
+#define RAMCHAN_LIB_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#include <linux/ramchan.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- ioctl wrappers (ramchan.c) ---------------------------------------- */
+
+int ramchan_open_dev(void);
+int ramchan_get_info(int ctl, struct ramchan_info *info);
+int ramchan_ring_create(int ctl, const char *name, uint64_t size,
+			unsigned int mode, unsigned int role,
+			unsigned int flags);
+int ramchan_chan_open(int ctl, const char *name, unsigned int role,
+		      unsigned int flags);
+int ramchan_chan_unlink(int ctl, const char *name);
+int ramchan_chan_dup(int fd, unsigned int role, unsigned int flags);
+int ramchan_ring_layout(int fd, struct ramchan_ring_layout *layout);
+int ramchan_ring_wait_fd(int fd, unsigned int what, uint64_t expected,
+			 uint64_t deadline_ns, uint32_t *events);
+int ramchan_ring_wake_fd(int fd, unsigned int who);
+
+/* CLOCK_MONOTONIC now, and now + @ns: deadlines for the blocking calls. */
+static inline uint64_t ramchan_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static inline uint64_t ramchan_deadline_in(uint64_t ns)
+{
+	return ramchan_now_ns() + ns;
+}
+
+/* ---- rings --------------------------------------------------------------- */
+
+/**
+ * struct ramchan_ring - a mapped ring, one per thread that uses it
+ * @fd:		the channel fd (not owned: ramchan_ring_unmap() does not close)
+ * @role:	RAMCHAN_ROLE_* of @fd
+ * @size:	bytes of data; @mask = @size - 1
+ * @info, @prod, @cons, @data: the four mappings
+ * @cached_tail: producer's last view of the consumer tail
+ * @cached_head: consumer's last view of the producer head
+ * @cursor:	consumer: end of the records peeked and advanced over
+ * @released:	consumer: tail last published
+ * @records:	consumer: records advanced over since the last release
+ * @spin_ns:	how long the blocking helpers spin before sleeping
+ */
+struct ramchan_ring {
+	int fd;
+	unsigned int role;
+	uint64_t size;
+	uint64_t mask;
+	const struct ramchan_ring_info *info;
+	struct ramchan_ring_producer *prod;
+	struct ramchan_ring_consumer *cons;
+	uint8_t *data;
+	uint64_t cached_tail;
+	uint64_t cached_head;
+	uint64_t cursor;
+	uint64_t released;
+	uint64_t records;
+	uint64_t spin_ns;
+};
+
+/* A reservation: write @len bytes at @data, then commit. */
+struct ramchan_resv {
+	uint64_t pos;
+	uint64_t total;
+	uint32_t len;
+	void *data;
+};
+
+/* A record being read: @len bytes at @data, valid until released. */
+struct ramchan_rec {
+	uint64_t pos;
+	uint64_t total;
+	uint32_t len;
+	const void *data;
+};
+
+int ramchan_ring_map(struct ramchan_ring *r, int fd);
+void ramchan_ring_unmap(struct ramchan_ring *r);
+
+/* Largest payload one record of this ring can carry. */
+static inline uint64_t ramchan_ring_max_record(const struct ramchan_ring *r)
+{
+	return r->size - RAMCHAN_REC_HDR_SIZE;
+}
+
+static inline uint64_t ramchan_rec_total(uint64_t len)
+{
+	return (RAMCHAN_REC_HDR_SIZE + len + RAMCHAN_REC_ALIGN - 1) &
+	       ~(uint64_t)(RAMCHAN_REC_ALIGN - 1);
+}
+
+static inline void ramchan_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
+
+static inline uint32_t ramchan_ring_flags(const struct ramchan_ring *r)
+{
+	return __atomic_load_n(&r->info->flags, __ATOMIC_ACQUIRE);
+}
+
+/**
+ * ramchan_ring_reserve - reserve room for a record of @len bytes
+ *
+ * Return: 0 with @resv filled; -EAGAIN when the ring is full; -EMSGSIZE
+ * when @len can never fit; -EINVAL for @len 0; -EPIPE when no consumer is
+ * left. Every reservation must be committed, in any order between threads:
+ * commits are published in reservation order.
+ */
+static inline int ramchan_ring_reserve(struct ramchan_ring *r, uint32_t len,
+				       struct ramchan_resv *resv)
+{
+	uint64_t total = ramchan_rec_total(len);
+	uint64_t pos;
+
+	if (!len)
+		return -EINVAL;
+	if (total > r->size)
+		return -EMSGSIZE;
+	if (ramchan_ring_flags(r) & RAMCHAN_RING_CONSUMERS_GONE)
+		return -EPIPE;
+	pos = __atomic_load_n(&r->prod->reserve, __ATOMIC_RELAXED);
+	for (;;) {
+		if (pos + total - r->cached_tail > r->size) {
+			/* [P2] the space up to tail has been read. */
+			r->cached_tail = __atomic_load_n(&r->cons->tail,
+							 __ATOMIC_ACQUIRE);
+			if (pos + total - r->cached_tail > r->size)
+				return -EAGAIN;
+		}
+		if (__atomic_compare_exchange_n(&r->prod->reserve, &pos,
+						pos + total, false,
+						__ATOMIC_RELAXED,
+						__ATOMIC_RELAXED))
+			break;
+	}
+	resv->pos = pos;
+	resv->total = total;
+	resv->len = len;
+	resv->data = r->data + (pos & r->mask) + RAMCHAN_REC_HDR_SIZE;
+	return 0;
+}
+
+/* Tell sleeping consumers, when there may be one, that data arrived. */
+static inline void ramchan_ring_notify_readers(struct ramchan_ring *r,
+					       uint64_t first_pos)
+{
+	/* [P3] head is published before the waiter count is read. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&r->info->readers_waiting, __ATOMIC_RELAXED) &&
+	    __atomic_load_n(&r->cons->tail, __ATOMIC_RELAXED) == first_pos)
+		ramchan_ring_wake_fd(r->fd, RAMCHAN_WAKE_READERS);
+}
+
+/* Publish head past @last, once every earlier reservation is committed. */
+static inline void ramchan_ring_publish(struct ramchan_ring *r,
+					uint64_t first_pos, uint64_t end)
+{
+	unsigned int spins = 0;
+
+	/* In-order commit: wait for producers that reserved before us. */
+	while (__atomic_load_n(&r->prod->head, __ATOMIC_RELAXED) !=
+	       first_pos) {
+		if (++spins > 1024) {
+			struct timespec ts = { 0, 1000 };
+
+			nanosleep(&ts, NULL);
+			spins = 0;
+		}
+		ramchan_cpu_relax();
+	}
+	/* [P1] payload and header before head. */
+	__atomic_store_n(&r->prod->head, end, __ATOMIC_RELEASE);
+	ramchan_ring_notify_readers(r, first_pos);
+}
+
+static inline void ramchan_ring_commit(struct ramchan_ring *r,
+				       const struct ramchan_resv *resv)
+{
+	uint64_t *hdr = (uint64_t *)(r->data + (resv->pos & r->mask));
+
+	__atomic_store_n(hdr, (uint64_t)resv->len, __ATOMIC_RELAXED);
+	ramchan_ring_publish(r, resv->pos, resv->pos + resv->total);
+}
+
+/* Mark a reservation as nothing (consumers skip it) and commit it. */
+static inline void ramchan_ring_discard(struct ramchan_ring *r,
+					const struct ramchan_resv *resv)
+{
+	uint64_t *hdr = (uint64_t *)(r->data + (resv->pos & r->mask));
+
+	__atomic_store_n(hdr, resv->len | RAMCHAN_REC_DISCARD,
+			 __ATOMIC_RELAXED);
+	ramchan_ring_publish(r, resv->pos, resv->pos + resv->total);
+}
+
+/*
+ * Commit @n reservations made in a row by this thread (resv[0] first)
+ * with one publication of head.
+ */
+static inline void ramchan_ring_commit_batch(struct ramchan_ring *r,
+					     const struct ramchan_resv *resv,
+					     unsigned int n)
+{
+	unsigned int i;
+
+	if (!n)
+		return;
+	for (i = 0; i < n; i++)
+		__atomic_store_n((uint64_t *)(r->data +
+					      (resv[i].pos & r->mask)),
+				 (uint64_t)resv[i].len, __ATOMIC_RELAXED);
+	ramchan_ring_publish(r, resv[0].pos,
+			     resv[n - 1].pos + resv[n - 1].total);
+}
+
+/**
+ * ramchan_ring_peek - the next record, without consuming it
+ *
+ * Return: 0 with @rec filled; -EAGAIN when nothing is there yet; -EPIPE
+ * at the end: every producer is gone and the ring is drained.
+ */
+static inline int ramchan_ring_peek(struct ramchan_ring *r,
+				    struct ramchan_rec *rec)
+{
+	uint64_t pos = r->cursor, hdr, len;
+
+	for (;;) {
+		if (pos == r->cached_head) {
+			uint32_t flags = ramchan_ring_flags(r);
+
+			/* [P1] records up to head are complete. */
+			r->cached_head = __atomic_load_n(&r->prod->head,
+							 __ATOMIC_ACQUIRE);
+			if (pos == r->cached_head)
+				return flags & RAMCHAN_RING_PRODUCERS_GONE ?
+				       -EPIPE : -EAGAIN;
+		}
+		hdr = *(const volatile uint64_t *)(r->data + (pos & r->mask));
+		len = hdr & RAMCHAN_REC_LEN_MASK;
+		if (len && !(hdr & RAMCHAN_REC_DISCARD))
+			break;
+		/* Skip discarded and empty records. */
+		pos += ramchan_rec_total(len);
+		r->cursor = pos;
+		r->records++;
+	}
+	rec->pos = pos;
+	rec->len = len;
+	rec->total = ramchan_rec_total(len);
+	rec->data = r->data + (pos & r->mask) + RAMCHAN_REC_HDR_SIZE;
+	return 0;
+}
+
+/* Step over @rec; its space is given back by ramchan_ring_release(). */
+static inline void ramchan_ring_advance(struct ramchan_ring *r,
+					const struct ramchan_rec *rec)
+{
+	r->cursor = rec->pos + rec->total;
+	r->records++;
+}
+
+/* Give back the space of every record advanced over. */
+static inline void ramchan_ring_release(struct ramchan_ring *r)
+{
+	uint64_t fill = r->cached_head - r->released;
+
+	if (r->cursor == r->released)
+		return;
+	if (fill > r->cons->high_water)
+		r->cons->high_water = fill;
+	r->cons->records += r->records;
+	r->records = 0;
+	r->released = r->cursor;
+	/* [P2] we are done with the records before tail moves past them. */
+	__atomic_store_n(&r->cons->tail, r->cursor, __ATOMIC_RELEASE);
+	/* [P3] tail is published before the waiter count is read. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&r->info->writers_waiting, __ATOMIC_RELAXED))
+		ramchan_ring_wake_fd(r->fd, RAMCHAN_WAKE_WRITERS);
+}
+
+/* ---- blocking helpers (ramchan.c) ---------------------------------------- */
+
+/*
+ * Spin for up to r->spin_ns (0: sleep at once; set it with
+ * ramchan_ring_set_spin()), then sleep in RAMCHAN_IOC_WAIT until the
+ * absolute CLOCK_MONOTONIC @deadline_ns (0: forever).
+ * Return as the non-blocking calls, or -ETIMEDOUT, -EINTR.
+ */
+int ramchan_ring_reserve_wait(struct ramchan_ring *r, uint32_t len,
+			      struct ramchan_resv *resv, uint64_t deadline_ns);
+int ramchan_ring_peek_wait(struct ramchan_ring *r, struct ramchan_rec *rec,
+			   uint64_t deadline_ns);
+
+/* Copy @len bytes in as one record. Return 0 or -errno. */
+int ramchan_ring_send(struct ramchan_ring *r, const void *buf, uint32_t len,
+		      uint64_t deadline_ns);
+/*
+ * Copy one record out. Return its length, -EMSGSIZE if it does not fit
+ * in @cap (it stays), -EPIPE at the end, or another -errno.
+ */
+int ramchan_ring_recv(struct ramchan_ring *r, void *buf, uint32_t cap,
+		      uint64_t deadline_ns);
+
+static inline void ramchan_ring_set_spin(struct ramchan_ring *r,
+					 uint64_t spin_ns)
+{
+	r->spin_ns = spin_ns;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RAMCHAN_LIB_H */
