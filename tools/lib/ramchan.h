@@ -32,6 +32,7 @@
 #define RAMCHAN_LIB_H
 
 #include <errno.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -87,6 +88,8 @@ static inline uint64_t ramchan_deadline_in(uint64_t ns)
  * @cursor:	consumer: end of the records peeked and advanced over
  * @released:	consumer: tail last published
  * @records:	consumer: records advanced over since the last release
+ * @pending:	producer: this thread has reservations not yet committed
+ * @pending_end: producer: where they end
  * @spin_ns:	how long the blocking helpers spin before sleeping
  */
 struct ramchan_ring {
@@ -103,6 +106,8 @@ struct ramchan_ring {
 	uint64_t cursor;
 	uint64_t released;
 	uint64_t records;
+	bool pending;
+	uint64_t pending_end;
 	uint64_t spin_ns;
 };
 
@@ -146,6 +151,17 @@ static inline void ramchan_cpu_relax(void)
 #endif
 }
 
+/* Spin a little, then let a preempted peer have the CPU. */
+static inline void ramchan_ring_backoff(unsigned int *spins)
+{
+	if (++*spins > 64) {
+		sched_yield();
+		*spins = 0;
+	} else {
+		ramchan_cpu_relax();
+	}
+}
+
 static inline uint32_t ramchan_ring_flags(const struct ramchan_ring *r)
 {
 	return __atomic_load_n(&r->info->flags, __ATOMIC_ACQUIRE);
@@ -163,6 +179,7 @@ static inline int ramchan_ring_reserve(struct ramchan_ring *r, uint32_t len,
 				       struct ramchan_resv *resv)
 {
 	uint64_t total = ramchan_rec_total(len);
+	unsigned int spins = 0;
 	uint64_t pos;
 
 	if (!len)
@@ -180,12 +197,27 @@ static inline int ramchan_ring_reserve(struct ramchan_ring *r, uint32_t len,
 			if (pos + total - r->cached_tail > r->size)
 				return -EAGAIN;
 		}
+		/*
+		 * Reserve only behind committed records or our own: a
+		 * producer preempted between reserve and commit then makes
+		 * the others wait without holding reservations, instead of
+		 * a convoy of reservations each waiting for the one before.
+		 */
+		if (!(r->pending && pos == r->pending_end) &&
+		    __atomic_load_n(&r->prod->head, __ATOMIC_RELAXED) != pos) {
+			ramchan_ring_backoff(&spins);
+			pos = __atomic_load_n(&r->prod->reserve,
+					      __ATOMIC_RELAXED);
+			continue;
+		}
 		if (__atomic_compare_exchange_n(&r->prod->reserve, &pos,
 						pos + total, false,
 						__ATOMIC_RELAXED,
 						__ATOMIC_RELAXED))
 			break;
 	}
+	r->pending = true;
+	r->pending_end = pos + total;
 	resv->pos = pos;
 	resv->total = total;
 	resv->len = len;
@@ -210,19 +242,17 @@ static inline void ramchan_ring_publish(struct ramchan_ring *r,
 {
 	unsigned int spins = 0;
 
-	/* In-order commit: wait for producers that reserved before us. */
+	/*
+	 * In-order commit: wait for producers that reserved before us
+	 * (only the kernel's write() can be one: see ramchan_ring_reserve()).
+	 */
 	while (__atomic_load_n(&r->prod->head, __ATOMIC_RELAXED) !=
-	       first_pos) {
-		if (++spins > 1024) {
-			struct timespec ts = { 0, 1000 };
-
-			nanosleep(&ts, NULL);
-			spins = 0;
-		}
-		ramchan_cpu_relax();
-	}
+	       first_pos)
+		ramchan_ring_backoff(&spins);
 	/* [P1] payload and header before head. */
 	__atomic_store_n(&r->prod->head, end, __ATOMIC_RELEASE);
+	if (end == r->pending_end)
+		r->pending = false;
 	ramchan_ring_notify_readers(r, first_pos);
 }
 

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ramchan-bench transports: one implementation per IPC mechanism, all
+ * driven by the same workloads (bench.c).
+ *
+ * A transport carries messages both ways between two processes, side A
+ * (the parent) and side B (the forked child): setup() runs before the fork
+ * and creates the objects, attach() runs in each process after it, then
+ * send()/recv() move one message in the direction of the caller.
+ */
+#ifndef RAMCHAN_BENCH_TRANSPORT_H
+#define RAMCHAN_BENCH_TRANSPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum side { SIDE_A, SIDE_B };
+
+struct xport {
+	const struct transport *t;
+	enum side side;
+	size_t max_msg;		/* largest message the workload will send */
+	void *priv;		/* the transport's state */
+};
+
+struct transport {
+	const char *name;	/* short, used on the command line */
+	const char *desc;	/* one line for --list and tables */
+	unsigned int copies;	/* copies of the payload per message */
+	unsigned int needs_module; /* uses /dev/ramchan */
+	/* Largest message the mechanism can carry (0: unlimited). */
+	size_t (*max_msg)(const struct xport *x);
+	/* Create the objects; 0 or -errno (-ENOTSUP: skip with a reason). */
+	int (*setup)(struct xport *x, char *why, size_t why_len);
+	/* Open/map this side's end after fork. */
+	int (*attach)(struct xport *x);
+	/* Send @len bytes towards the other side; 0 or -errno. */
+	int (*send)(struct xport *x, const void *buf, size_t len);
+	/* Receive one message; its length or -errno. */
+	long (*recv)(struct xport *x, void *buf, size_t cap);
+	/* Undo attach (each side) and setup (side A, after the child exit). */
+	void (*detach)(struct xport *x);
+	void (*teardown)(struct xport *x);
+};
+
+extern const struct transport transport_pipe;
+extern const struct transport transport_shm_spin;
+extern const struct transport transport_ramchan_ring_spin;
+extern const struct transport transport_ramchan_ring_block;
+extern const struct transport transport_ramchan_ring_hybrid;
+extern const struct transport transport_ramchan_ring_syscall;
+extern const struct transport transport_memcpy;
+
+#endif /* RAMCHAN_BENCH_TRANSPORT_H */
