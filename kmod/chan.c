@@ -45,6 +45,15 @@ static struct vfsmount *ramchan_current_ns_key(void)
 	return current->nsproxy->ipc_ns->mq_mnt;
 }
 
+/*
+ * When the namespace dies, mqueue clears its superblock's s_fs_info
+ * (mq_clear_sbinfo()): its names can then never be reached again.
+ */
+static bool ramchan_ns_key_dead(struct vfsmount *ns_key)
+{
+	return !READ_ONCE(ns_key->mnt_sb->s_fs_info);
+}
+
 static DEFINE_MUTEX(ramchan_names_lock);
 static LIST_HEAD(ramchan_names);
 
@@ -220,6 +229,33 @@ static struct ramchan_chan *ramchan_name_lookup(struct vfsmount *ns_key,
 	return NULL;
 }
 
+/* Take the names of dead namespaces out of the registry, onto @doomed. */
+static void ramchan_names_reap(struct list_head *doomed)
+{
+	struct ramchan_chan *chan, *next;
+
+	lockdep_assert_held(&ramchan_names_lock);
+	list_for_each_entry_safe(chan, next, &ramchan_names, name_node) {
+		if (ramchan_ns_key_dead(chan->ns_key)) {
+			list_move(&chan->name_node, doomed);
+			chan->named = false;
+		}
+	}
+}
+
+/* Drop the registry's references of channels taken off it. */
+static void ramchan_names_drop(struct list_head *doomed)
+{
+	struct ramchan_chan *chan, *next;
+
+	list_for_each_entry_safe(chan, next, doomed, name_node) {
+		list_del_init(&chan->name_node);
+		mntput(chan->ns_key);
+		chan->ns_key = NULL;
+		ramchan_chan_put(chan);
+	}
+}
+
 static void ramchan_chan_attach(struct ramchan_chan *chan, unsigned int role)
 {
 	spin_lock(&chan->attach_lock);
@@ -312,6 +348,7 @@ int ramchan_chan_publish(struct ramchan_chan *chan, const char *name,
 			 unsigned int role, unsigned int flags)
 {
 	struct vfsmount *ns_key = ramchan_current_ns_key();
+	LIST_HEAD(doomed);
 	struct file *file;
 	int fd, err;
 
@@ -332,6 +369,7 @@ int ramchan_chan_publish(struct ramchan_chan *chan, const char *name,
 
 	if (name[0]) {
 		mutex_lock(&ramchan_names_lock);
+		ramchan_names_reap(&doomed);
 		if (ramchan_name_lookup(ns_key, name)) {
 			mutex_unlock(&ramchan_names_lock);
 			err = -EEXIST;
@@ -347,9 +385,11 @@ int ramchan_chan_publish(struct ramchan_chan *chan, const char *name,
 
 	fd_install(fd, file);
 	ramchan_chan_put(chan);
+	ramchan_names_drop(&doomed);
 	return fd;
 
 err_fput:
+	ramchan_names_drop(&doomed);
 	fput(file);
 err_put_fd:
 	put_unused_fd(fd);
@@ -406,6 +446,7 @@ static int ramchan_check_role_flags(unsigned int role, unsigned int flags)
 int ramchan_chan_open(struct file *ctl, const struct ramchan_open *args)
 {
 	char name[RAMCHAN_NAME_MAX + 1];
+	LIST_HEAD(doomed);
 	struct ramchan_chan *chan;
 	int err;
 
@@ -419,6 +460,7 @@ int ramchan_chan_open(struct file *ctl, const struct ramchan_open *args)
 		return err;
 
 	mutex_lock(&ramchan_names_lock);
+	ramchan_names_reap(&doomed);
 	chan = ramchan_name_lookup(ramchan_current_ns_key(), name);
 	if (!chan) {
 		err = -ENOENT;
@@ -428,6 +470,7 @@ int ramchan_chan_open(struct file *ctl, const struct ramchan_open *args)
 		kref_get(&chan->users);
 	}
 	mutex_unlock(&ramchan_names_lock);
+	ramchan_names_drop(&doomed);
 	if (err)
 		return err;
 
@@ -441,6 +484,7 @@ int ramchan_chan_unlink(struct file *ctl, const struct ramchan_unlink *args)
 	struct ipc_namespace *ns = current->nsproxy->ipc_ns;
 	char name[RAMCHAN_NAME_MAX + 1];
 	struct ramchan_chan *chan;
+	LIST_HEAD(doomed);
 	int err;
 
 	if (args->reserved)
@@ -450,24 +494,20 @@ int ramchan_chan_unlink(struct file *ctl, const struct ramchan_unlink *args)
 		return err;
 
 	mutex_lock(&ramchan_names_lock);
+	ramchan_names_reap(&doomed);
 	chan = ramchan_name_lookup(ramchan_current_ns_key(), name);
 	if (!chan) {
-		mutex_unlock(&ramchan_names_lock);
-		return -ENOENT;
+		err = -ENOENT;
+	} else if (!uid_eq(ctl->f_cred->fsuid, chan->owner) &&
+		   !file_ns_capable(ctl, ns->user_ns, CAP_IPC_OWNER)) {
+		err = -EPERM;
+	} else {
+		list_move(&chan->name_node, &doomed);
+		chan->named = false;
 	}
-	if (!uid_eq(ctl->f_cred->fsuid, chan->owner) &&
-	    !file_ns_capable(ctl, ns->user_ns, CAP_IPC_OWNER)) {
-		mutex_unlock(&ramchan_names_lock);
-		return -EPERM;
-	}
-	list_del_init(&chan->name_node);
-	chan->named = false;
 	mutex_unlock(&ramchan_names_lock);
-
-	mntput(chan->ns_key);
-	chan->ns_key = NULL;
-	ramchan_chan_put(chan);
-	return 0;
+	ramchan_names_drop(&doomed);
+	return err;
 }
 
 int ramchan_chan_dup(struct file *file, const struct ramchan_dup *args)
@@ -497,12 +537,6 @@ void ramchan_chan_exit(void)
 		chan->named = false;
 	}
 	mutex_unlock(&ramchan_names_lock);
-
-	list_for_each_entry_safe(chan, next, &doomed, name_node) {
-		list_del_init(&chan->name_node);
-		mntput(chan->ns_key);
-		chan->ns_key = NULL;
-		ramchan_chan_put(chan);
-	}
+	ramchan_names_drop(&doomed);
 	WARN_ON_ONCE(!list_empty(&ramchan_chans));
 }
