@@ -49,6 +49,7 @@ struct opts {
 	unsigned int nr_sizes;
 	uint64_t iters;			/* pingpong round trips */
 	uint64_t stream_bytes;		/* bytes per stream run */
+	uint64_t max_ns;		/* ... or this long, whichever first */
 	int cpu_a, cpu_b;
 	bool json;
 	bool quiet;
@@ -153,29 +154,39 @@ static double pct(const uint64_t *v, uint64_t n, double p)
 	return v[i];
 }
 
-/* Side B: echo (pingpong) or drain and acknowledge (stream). */
-static int run_b(struct xport *x, enum workload wl, size_t size,
-		 uint64_t count, uint8_t *buf)
+/* Marks the last message of a run (its sequence number). */
+#define SEQ_STOP	0xffffffffu
+
+static uint32_t seq_of(const uint8_t *buf)
+{
+	uint32_t seq;
+
+	memcpy(&seq, buf, sizeof(seq));
+	return seq;
+}
+
+/* Side B: echo (pingpong) or drain and acknowledge (stream), until STOP. */
+static int run_b(struct xport *x, enum workload wl, size_t size, uint8_t *buf)
 {
 	uint64_t i;
 	long n;
 
-	for (i = 0; i < count; i++) {
+	for (i = 0;; i++) {
 		n = x->t->recv(x, buf, size);
+		if (n == (long)size && seq_of(buf) == SEQ_STOP)
+			return wl == WL_STREAM && x->t->send(x, buf, size) ? 4 : 0;
 		if (!verify(buf, n, size, (uint32_t)i))
 			return 3;
-		if (wl == WL_PINGPONG || i == count - 1)
-			if (x->t->send(x, buf, size))
-				return 4;
+		if (wl == WL_PINGPONG && x->t->send(x, buf, size))
+			return 4;
 	}
-	return 0;
 }
 
 static void measure(const struct opts *o, const struct transport *t,
 		    enum workload wl, size_t size, struct result *res)
 {
 	struct xport x = { .t = t, .max_msg = size };
-	uint64_t warm = 0, count, i, t0 = 0, *lat = NULL;
+	uint64_t warm = 0, count, i, t0 = 0, start, *lat = NULL;
 	long csw0, n;
 	uint8_t *buf;
 	int status;
@@ -200,6 +211,7 @@ static void measure(const struct opts *o, const struct transport *t,
 		count = o->stream_bytes / size;
 		if (count < 100)
 			count = 100;
+		warm = count / 20;
 	}
 	buf = aligned_alloc(64, size < 64 ? 64 : (size + 63) & ~63UL);
 	res->status = t->setup(&x, res->why, sizeof(res->why));
@@ -219,7 +231,7 @@ static void measure(const struct opts *o, const struct transport *t,
 		pin(o->cpu_b);
 		if (t->attach(&x))
 			_exit(2);
-		status = run_b(&x, wl, size, warm + count, buf);
+		status = run_b(&x, wl, size, buf);
 		t->detach(&x);
 		_exit(status);
 	}
@@ -230,28 +242,43 @@ static void measure(const struct opts *o, const struct transport *t,
 		goto out;
 
 	csw0 += csw(RUSAGE_SELF);
+	start = now_ns();
 	for (i = 0; i < warm + count; i++) {
+		/* Warm up for a tenth of the iterations or a quarter of the time. */
+		if (i < warm && now_ns() - start > o->max_ns / 4)
+			warm = i;
 		if (i == warm)
 			t0 = now_ns();
+		stamp(buf, size, (uint32_t)i);
 		if (wl == WL_PINGPONG) {
 			uint64_t s = now_ns();
 
-			stamp(buf, size, (uint32_t)i);
 			if (t->send(&x, buf, size) ||
 			    !verify(buf, n = t->recv(&x, buf, size), size,
 				    (uint32_t)i))
 				goto broken;
-			if (i >= warm)
+			if (i >= warm) {
 				lat[i - warm] = now_ns() - s;
+				if (s - t0 > o->max_ns) {
+					count = i - warm + 1;
+					break;
+				}
+			}
 		} else {
-			stamp(buf, size, (uint32_t)i);
 			if (t->send(&x, buf, size))
 				goto broken;
+			if (!(i & 63) && i > warm && now_ns() - t0 > o->max_ns) {
+				count = i - warm + 1;
+				break;
+			}
 		}
 	}
+	stamp(buf, size, SEQ_STOP);
+	if (t->send(&x, buf, size))
+		goto broken;
 	if (wl == WL_STREAM) {
 		n = t->recv(&x, buf, size);
-		if (!verify(buf, n, size, (uint32_t)(count - 1)))
+		if (n != (long)size || seq_of(buf) != SEQ_STOP)
 			goto broken;
 	}
 	res->secs = (now_ns() - t0) / 1e9;
@@ -525,6 +552,7 @@ static void usage(FILE *f)
 		"                         (default 64,65536)\n"
 		"  -n, --iters N          pingpong round trips (default 20000)\n"
 		"  -b, --stream-bytes N   bytes per stream run (default 256M)\n"
+		"  -t, --seconds S        stop a run after S seconds (default 2)\n"
 		"      --same-core        both processes on CPU 0\n"
 		"  -j, --json             JSON on stdout (progress on stderr)\n"
 		"  -q, --quiet            no progress\n"
@@ -580,6 +608,7 @@ int main(int argc, char **argv)
 		{ "iters", required_argument, NULL, 'n' },
 		{ "stream-bytes", required_argument, NULL, 'b' },
 		{ "same-core", no_argument, NULL, 'C' },
+		{ "seconds", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "list", no_argument, NULL, 'l' },
@@ -588,14 +617,14 @@ int main(int argc, char **argv)
 	};
 	struct opts o = {
 		.workloads = 3, .iters = 20000, .stream_bytes = 256 << 20,
-		.cpu_a = 0, .cpu_b = 1,
+		.cpu_a = 0, .cpu_b = 1, .max_ns = 2000000000ULL,
 	};
 	struct result *res;
 	unsigned int i, s, w, n = 0, total, done = 0;
 	char *tok, *save;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "m:w:s:n:b:jqlh", longopts,
+	while ((c = getopt_long(argc, argv, "m:w:s:n:b:t:jqlh", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'm':
@@ -619,8 +648,8 @@ int main(int argc, char **argv)
 			     tok = strtok_r(NULL, ",", &save)) {
 				uint64_t v = parse_size(tok);
 
-				if (!v || v > (64 << 20) || o.nr_sizes == 32) {
-					fprintf(stderr, "ramchan-bench: bad size '%s' (1 to 64M, at most 32 sizes)\n",
+				if (v < 8 || v > (64 << 20) || o.nr_sizes == 32) {
+					fprintf(stderr, "ramchan-bench: bad size '%s' (8 to 64M, at most 32 sizes)\n",
 						tok);
 					return 2;
 				}
@@ -643,6 +672,13 @@ int main(int argc, char **argv)
 			break;
 		case 'C':
 			o.cpu_b = 0;
+			break;
+		case 't':
+			o.max_ns = strtod(optarg, NULL) * 1e9;
+			if (o.max_ns < 1000000) {
+				fprintf(stderr, "ramchan-bench: bad --seconds (at least 0.001)\n");
+				return 2;
+			}
 			break;
 		case 'j':
 			o.json = true;
