@@ -462,13 +462,12 @@ int ramchan_chan_open(struct file *ctl, const struct ramchan_open *args)
 	mutex_lock(&ramchan_names_lock);
 	ramchan_names_reap(&doomed);
 	chan = ramchan_name_lookup(ramchan_current_ns_key(), name);
-	if (!chan) {
+	if (!chan)
 		err = -ENOENT;
-	} else if (!ramchan_chan_permitted(ctl, chan, args->role)) {
+	else if (!ramchan_chan_permitted(ctl, chan, args->role))
 		err = -EACCES;
-	} else {
+	else
 		kref_get(&chan->users);
-	}
 	mutex_unlock(&ramchan_names_lock);
 	ramchan_names_drop(&doomed);
 	if (err)
