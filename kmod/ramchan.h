@@ -111,7 +111,7 @@ struct ramchan_chan {
 	struct user_struct *user;
 	unsigned long locked_pages;
 	unsigned long bytes;
-	spinlock_t attach_lock;
+	spinlock_t attach_lock;	/* producers, consumers */
 	unsigned int producers;
 	unsigned int consumers;
 };

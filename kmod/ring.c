@@ -94,13 +94,13 @@ struct ramchan_ring {
 	u8 *data;
 	wait_queue_head_t readers;
 	wait_queue_head_t writers;
-	spinlock_t wait_lock;
+	spinlock_t wait_lock;	/* flags, *_sleeping, *_poll, info copies */
 	u32 flags;
 	u32 readers_sleeping;
 	u32 writers_sleeping;
 	bool readers_poll;
 	bool writers_poll;
-	struct mutex io_lock;
+	struct mutex io_lock;	/* read() against write() */
 	atomic_long_t waits;
 	atomic_long_t wakeups;
 	u64 high_water;
@@ -177,6 +177,7 @@ static void ramchan_ring_count_sleeper(struct ramchan_ring *ring,
 		ring->writers_sleeping += delta;
 	ramchan_ring_publish_locked(ring);
 	spin_unlock(&ring->wait_lock);
+	/* Count before re-checking the position: pairs with the peer's fence. */
 	smp_mb();
 }
 
