@@ -88,7 +88,7 @@ static void ramchan_chan_free(struct kobject *kobj)
 	chan->kind->destroy(chan);
 }
 
-const struct kobj_type ramchan_chan_ktype = {
+static const struct kobj_type ramchan_chan_ktype = {
 	.release = ramchan_chan_free,
 	.sysfs_ops = &kobj_sysfs_ops,
 };

@@ -36,6 +36,7 @@
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/poll.h>
+#include <linux/seq_file.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -320,7 +321,7 @@ static int ramchan_ring_peek(struct ramchan_ring *ring, u64 *tailp,
 	avail = head - tail;
 	if (!avail)
 		return -EAGAIN;
-	if (avail > ring->size || tail % RAMCHAN_REC_ALIGN)
+	if (avail > ring->size || (tail | head) % RAMCHAN_REC_ALIGN)
 		return ramchan_ring_break(ring);
 	ramchan_ring_note_fill(ring, avail);
 
@@ -617,7 +618,7 @@ static long ramchan_ring_wait_ioctl(struct file *file, void *arg)
 	if (w->what == RAMCHAN_WAIT_WRITABLE &&
 	    (READ_ONCE(ring->flags) & RAMCHAN_RING_CONSUMERS_GONE))
 		return -EPIPE;
-	w->events = ramchan_ring_events(ring, role);
+	w->events = (__force u32)ramchan_ring_events(ring, role);
 	return 0;
 }
 
@@ -674,6 +675,15 @@ static long ramchan_ring_ioctl(struct file *file, unsigned int cmd,
 				      RAMCHAN_RING_IOC_FIRST);
 }
 
+/* /proc/PID/fdinfo: which channel an fd is, for ramchan census. */
+static void ramchan_ring_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct ramchan_chan *chan = ramchan_file_chan(file);
+
+	seq_printf(m, "ramchan-id:\t%llu\nramchan-kind:\t%s\nramchan-role:\t%u\n",
+		   chan->id, chan->kind->name, ramchan_file_role(file));
+}
+
 static const struct file_operations ramchan_ring_fops = {
 	.owner = THIS_MODULE,
 	.release = ramchan_chan_release,
@@ -683,6 +693,7 @@ static const struct file_operations ramchan_ring_fops = {
 	.mmap = ramchan_ring_mmap,
 	.unlocked_ioctl = ramchan_ring_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
+	.show_fdinfo = ramchan_ring_show_fdinfo,
 };
 
 /* Called with chan->attach_lock held, after the counts changed. */

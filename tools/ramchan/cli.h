@@ -20,6 +20,7 @@ struct cli_command {
 };
 
 int cmd_info(const struct cli_opts *opts, int argc, char **argv);
+int cmd_census(const struct cli_opts *opts, int argc, char **argv);
 
 /* Print "ramchan: <what>: <strerror>" and a hint; return 1. */
 int cli_error(const char *what, int err);

@@ -12,6 +12,7 @@
 
 static const struct cli_command commands[] = {
 	{ "info", "", "module ABI version, features and limits", cmd_info },
+	{ "census", "[-v] [--only LIST]", "IPC objects on this host and the RAM they hold", cmd_census },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
