@@ -38,14 +38,25 @@ deps:
 	@tools/deps
 
 # The kselftests build inside the kernel's own selftests tree (lib.mk,
-# kselftest_harness.h), extracted from Debian's linux-source at build time,
-# and install kselftest-style (run_kselftest.sh) into build/kselftest.
+# kselftest_harness.h), extracted from Debian's linux-source at build time
+# and hard-linked into build/ksft-tree (so that checkouts building at once
+# do not share it), and install kselftest-style (run_kselftest.sh) into
+# build/kselftest.
 KSFT_INSTALL := $(CURDIR)/build/kselftest
 
 .PHONY: selftests
 selftests:
 	@src=$$(tools/vm/build-debug-kernel --source-only) || exit 1; \
-	ksft=$$src/tools/testing/selftests; \
+	tree=$(CURDIR)/build/ksft-tree; \
+	if [ ! -e $$tree/.from ] || [ "$$(cat $$tree/.from)" != "$$src" ]; then \
+		rm -rf $$tree && mkdir -p $$tree/tools/testing && \
+		cp -al $$src/tools/testing/selftests $$tree/tools/testing/ && \
+		cp -al $$src/tools/include $$tree/tools/ && \
+		mkdir -p $$tree/scripts && \
+		cp -al $$src/scripts/subarch.include $$tree/scripts/ && \
+		echo "$$src" > $$tree/.from; \
+	fi; \
+	ksft=$$tree/tools/testing/selftests; \
 	rsync -a --delete selftests/ramchan/ $$ksft/ramchan/ && \
 	rm -rf $(KSFT_INSTALL) && \
 	$(MAKE) -s -C $$ksft TARGETS=ramchan RAMCHAN_SRC=$(CURDIR) \
