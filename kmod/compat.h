@@ -34,4 +34,15 @@
 #define vm_flags_clear(vma, flags)	((vma)->vm_flags &= ~(flags))
 #endif
 
+/*
+ * 6.8 dropped the count argument of eventfd_signal(), which now always
+ * adds 1 ("eventfd: simplify eventfd_signal()"). Users include
+ * <linux/eventfd.h> themselves.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)
+#define ramchan_eventfd_signal(ctx)	eventfd_signal((ctx), 1)
+#else
+#define ramchan_eventfd_signal(ctx)	eventfd_signal(ctx)
+#endif
+
 #endif /* RAMCHAN_COMPAT_H */

@@ -140,12 +140,13 @@ static long ramchan_ioctl_info(struct file *file, void *arg)
 	memset(info, 0, sizeof(*info));
 	info->abi_version = RAMCHAN_ABI_VERSION;
 	info->features = RAMCHAN_FEATURE_SYSFS | RAMCHAN_FEATURE_RING |
-			 RAMCHAN_FEATURE_NAMES;
+			 RAMCHAN_FEATURE_NAMES | RAMCHAN_FEATURE_MQ;
 	info->max_ring_bytes = ramchan_limits.max_ring_bytes;
 	info->max_channels = ramchan_limits.max_channels;
 	info->max_channels_per_user = ramchan_limits.max_channels_per_user;
 	info->name_max = RAMCHAN_NAME_MAX;
 	info->page_size = PAGE_SIZE;
+	ramchan_mq_info(info);
 	return 0;
 }
 
@@ -174,6 +175,8 @@ static long ramchan_ioctl_create(struct file *file, void *arg)
 	switch (args->kind) {
 	case RAMCHAN_KIND_RING:
 		return ramchan_ring_create(file, args, name);
+	case RAMCHAN_KIND_MQ:
+		return ramchan_mq_create(file, args, name);
 	default:
 		return -EINVAL;
 	}
@@ -316,6 +319,13 @@ static int __init ramchan_init(void)
 	BUILD_BUG_ON(sizeof(struct ramchan_ring_info) > PAGE_SIZE);
 	BUILD_BUG_ON(sizeof(struct ramchan_ring_producer) > PAGE_SIZE);
 	BUILD_BUG_ON(sizeof(struct ramchan_ring_consumer) > PAGE_SIZE);
+	BUILD_BUG_ON(sizeof(struct ramchan_mq_msg) != RAMCHAN_MQ_MSG_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ramchan_mq_vec) % 8);
+	BUILD_BUG_ON(sizeof(struct ramchan_mq_batch) !=
+		     RAMCHAN_MQ_BATCH_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ramchan_mq_attr) != RAMCHAN_MQ_ATTR_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ramchan_mq_attr) > RAMCHAN_IOCTL_ARG_MAX);
+	BUILD_BUG_ON(sizeof(struct ramchan_mq_notify) % 8);
 
 	err = ramchan_check_params();
 	if (err)
@@ -325,9 +335,13 @@ static int __init ramchan_init(void)
 	ramchan_limits.max_channels = max_channels;
 	ramchan_limits.max_channels_per_user = max_channels_per_user;
 
-	err = ramchan_sysfs_init();
+	err = ramchan_mq_init();
 	if (err)
 		return err;
+
+	err = ramchan_sysfs_init();
+	if (err)
+		goto err_mq;
 
 	ramchan_misc.minor = minor == -1 ? MISC_DYNAMIC_MINOR : minor;
 	ramchan_misc.mode = mode;
@@ -347,6 +361,8 @@ static int __init ramchan_init(void)
 
 err_sysfs:
 	ramchan_sysfs_exit();
+err_mq:
+	ramchan_mq_exit();
 	return err;
 }
 
@@ -354,6 +370,7 @@ static void __exit ramchan_exit(void)
 {
 	misc_deregister(&ramchan_misc);
 	ramchan_chan_exit();
+	ramchan_mq_exit();
 	ramchan_sysfs_exit();
 }
 

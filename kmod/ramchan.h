@@ -167,6 +167,13 @@ void ramchan_chan_exit(void);
 long ramchan_ring_create(struct file *ctl, const struct ramchan_create *args,
 			 const char *name);
 
+/* mq.c */
+long ramchan_mq_create(struct file *ctl, const struct ramchan_create *args,
+		       const char *name);
+void ramchan_mq_info(struct ramchan_info *info);
+int ramchan_mq_init(void);
+void ramchan_mq_exit(void);
+
 /* sysfs.c */
 int ramchan_sysfs_init(void);
 void ramchan_sysfs_exit(void);

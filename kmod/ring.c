@@ -892,6 +892,10 @@ long ramchan_ring_create(struct file *ctl, const struct ramchan_create *args,
 	if (args->size < PAGE_SIZE || !is_power_of_2(args->size) ||
 	    args->size > ramchan_limits.max_ring_bytes)
 		return -EINVAL;
+	/* The queue parameters mean nothing to a ring. */
+	if (args->mq_depth || args->mq_overflow || args->mq_spin_us ||
+	    args->mq_reserved)
+		return -EINVAL;
 
 	ring = kzalloc(sizeof(*ring), GFP_KERNEL_ACCOUNT);
 	if (!ring)

@@ -36,6 +36,11 @@ static const struct transport *const transports[] = {
 	&transport_ramchan_ring_block,
 	&transport_ramchan_ring_syscall,
 	&transport_pipe,
+	&transport_ramchan_mq_spin,
+	&transport_ramchan_mq_batch_spin,
+	&transport_ramchan_mq_batch,
+	&transport_ramchan_mq,
+	&transport_posix_mq,
 };
 
 #define NR_TRANSPORTS (sizeof(transports) / sizeof(transports[0]))

@@ -50,5 +50,10 @@ extern const struct transport transport_ramchan_ring_block;
 extern const struct transport transport_ramchan_ring_hybrid;
 extern const struct transport transport_ramchan_ring_syscall;
 extern const struct transport transport_memcpy;
+extern const struct transport transport_posix_mq;
+extern const struct transport transport_ramchan_mq;
+extern const struct transport transport_ramchan_mq_spin;
+extern const struct transport transport_ramchan_mq_batch;
+extern const struct transport transport_ramchan_mq_batch_spin;
 
 #endif /* RAMCHAN_BENCH_TRANSPORT_H */

@@ -267,3 +267,132 @@ int ramchan_ring_recv(struct ramchan_ring *r, void *buf, uint32_t cap,
 	ramchan_ring_release(r);
 	return rec.len;
 }
+
+/* ---- message queues ------------------------------------------------------ */
+
+int ramchan_mq_create(int ctl, const struct ramchan_mq_opts *o)
+{
+	struct ramchan_create args = {
+		.kind = RAMCHAN_KIND_MQ,
+		.flags = o->flags,
+		.size = o->msg_size,
+		.name = (uintptr_t)o->name,
+		.mode = o->mode,
+		.role = o->role,
+		.mq_depth = o->depth,
+		.mq_overflow = o->overflow,
+		.mq_spin_us = o->spin_us,
+	};
+
+	return ramchan_ioctl(ctl, RAMCHAN_IOC_CREATE, &args);
+}
+
+int ramchan_mq_send_spin(int fd, const void *buf, uint32_t len,
+			 uint32_t prio, unsigned int flags, uint32_t spin_us,
+			 uint64_t deadline_ns)
+{
+	struct ramchan_mq_msg m = {
+		.buf = (uintptr_t)buf,
+		.len = len,
+		.prio = prio,
+		.flags = flags,
+		.spin_us = spin_us,
+		.deadline_ns = deadline_ns,
+	};
+
+	return ramchan_ioctl(fd, RAMCHAN_IOC_MQ_SEND, &m);
+}
+
+int ramchan_mq_send(int fd, const void *buf, uint32_t len, uint32_t prio,
+		    unsigned int flags, uint64_t deadline_ns)
+{
+	return ramchan_mq_send_spin(fd, buf, len, prio, flags, 0, deadline_ns);
+}
+
+int ramchan_mq_recv_spin(int fd, void *buf, uint32_t cap, uint32_t *prio,
+			 unsigned int flags, uint32_t spin_us,
+			 uint64_t deadline_ns)
+{
+	struct ramchan_mq_msg m = {
+		.buf = (uintptr_t)buf,
+		.len = cap,
+		.flags = flags,
+		.spin_us = spin_us,
+		.deadline_ns = deadline_ns,
+	};
+	int ret;
+
+	ret = ramchan_ioctl(fd, RAMCHAN_IOC_MQ_RECV, &m);
+	if (ret >= 0 && prio)
+		*prio = m.prio;
+	return ret;
+}
+
+int ramchan_mq_recv(int fd, void *buf, uint32_t cap, uint32_t *prio,
+		    unsigned int flags, uint64_t deadline_ns)
+{
+	return ramchan_mq_recv_spin(fd, buf, cap, prio, flags, 0, deadline_ns);
+}
+
+static int ramchan_mq_batch(int fd, unsigned long cmd,
+			    struct ramchan_mq_vec *vec, unsigned int count,
+			    unsigned int flags, uint64_t deadline_ns)
+{
+	struct ramchan_mq_batch b = {
+		.vec = (uintptr_t)vec,
+		.count = count,
+		.flags = flags,
+		.deadline_ns = deadline_ns,
+	};
+
+	return ramchan_ioctl(fd, cmd, &b);
+}
+
+int ramchan_mq_send_batch(int fd, struct ramchan_mq_vec *vec,
+			  unsigned int count, unsigned int flags,
+			  uint64_t deadline_ns)
+{
+	return ramchan_mq_batch(fd, RAMCHAN_IOC_MQ_SEND_BATCH, vec, count,
+				flags, deadline_ns);
+}
+
+int ramchan_mq_recv_batch(int fd, struct ramchan_mq_vec *vec,
+			  unsigned int count, unsigned int flags,
+			  uint64_t deadline_ns)
+{
+	return ramchan_mq_batch(fd, RAMCHAN_IOC_MQ_RECV_BATCH, vec, count,
+				flags, deadline_ns);
+}
+
+int ramchan_mq_getattr(int fd, struct ramchan_mq_attr *attr)
+{
+	memset(attr, 0, sizeof(*attr));
+	return ramchan_ioctl(fd, RAMCHAN_IOC_MQ_GETATTR, attr);
+}
+
+int ramchan_mq_setattr(int fd, unsigned int set, uint32_t flags,
+		       uint32_t spin_us, struct ramchan_mq_attr *old)
+{
+	struct ramchan_mq_attr a = {
+		.set = set,
+		.flags = flags,
+		.spin_us = spin_us,
+	};
+	int ret;
+
+	ret = ramchan_ioctl(fd, RAMCHAN_IOC_MQ_SETATTR, &a);
+	if (!ret && old)
+		*old = a;
+	return ret;
+}
+
+int ramchan_mq_notify(int fd, int eventfd)
+{
+	struct ramchan_mq_notify n = { 0 };
+
+	if (eventfd < 0)
+		n.flags = RAMCHAN_MQ_NOTIFY_CLEAR;
+	else
+		n.fd = eventfd;
+	return ramchan_ioctl(fd, RAMCHAN_IOC_MQ_NOTIFY, &n);
+}

@@ -391,6 +391,77 @@ static inline void ramchan_ring_set_spin(struct ramchan_ring *r,
 	r->spin_ns = spin_ns;
 }
 
+/* ---- message queues (ramchan.c) ------------------------------------------ */
+
+/*
+ * A queue carries discrete messages copied through the kernel by ioctls:
+ *
+ *	struct ramchan_mq_opts o = { .depth = 64, .msg_size = 8192 };
+ *	int q = ramchan_mq_create(ctl, &o);
+ *	ramchan_mq_send(q, buf, len, prio, 0, 0);
+ *	n = ramchan_mq_recv(q, buf, sizeof(buf), &prio, 0, deadline_ns);
+ *
+ * @flags of the calls: RAMCHAN_MQ_NONBLOCK, RAMCHAN_MQ_PEEK (receive);
+ * @deadline_ns: absolute CLOCK_MONOTONIC (ramchan_deadline_in()), 0 for
+ * none. The *_spin variants set this call's busy-poll budget.
+ */
+
+/**
+ * struct ramchan_mq_opts - how to create a queue
+ * @name:	NULL for an anonymous queue
+ * @depth:	most messages queued
+ * @msg_size:	largest message, bytes
+ * @overflow:	RAMCHAN_MQ_OVERFLOW_* (0: block)
+ * @spin_us:	default busy-poll budget of the queue
+ * @mode:	permission bits, named queues only
+ * @role:	RAMCHAN_ROLE_* of the fd (0: both)
+ * @flags:	RAMCHAN_F_*
+ */
+struct ramchan_mq_opts {
+	const char *name;
+	uint32_t depth;
+	uint32_t msg_size;
+	uint32_t overflow;
+	uint32_t spin_us;
+	unsigned int mode;
+	unsigned int role;
+	unsigned int flags;
+};
+
+int ramchan_mq_create(int ctl, const struct ramchan_mq_opts *opts);
+
+/* Return 0 or -errno. */
+int ramchan_mq_send(int fd, const void *buf, uint32_t len, uint32_t prio,
+		    unsigned int flags, uint64_t deadline_ns);
+int ramchan_mq_send_spin(int fd, const void *buf, uint32_t len,
+			 uint32_t prio, unsigned int flags, uint32_t spin_us,
+			 uint64_t deadline_ns);
+/* Return the message length (its priority in *@prio if not NULL) or -errno. */
+int ramchan_mq_recv(int fd, void *buf, uint32_t cap, uint32_t *prio,
+		    unsigned int flags, uint64_t deadline_ns);
+int ramchan_mq_recv_spin(int fd, void *buf, uint32_t cap, uint32_t *prio,
+			 unsigned int flags, uint32_t spin_us,
+			 uint64_t deadline_ns);
+
+/*
+ * Batches: @count entries of @vec, one ioctl. Return how many entries were
+ * processed (each with its own vec[i].error; received lengths and
+ * priorities in vec[i].len and .prio), or -errno when none was.
+ */
+int ramchan_mq_send_batch(int fd, struct ramchan_mq_vec *vec,
+			  unsigned int count, unsigned int flags,
+			  uint64_t deadline_ns);
+int ramchan_mq_recv_batch(int fd, struct ramchan_mq_vec *vec,
+			  unsigned int count, unsigned int flags,
+			  uint64_t deadline_ns);
+
+int ramchan_mq_getattr(int fd, struct ramchan_mq_attr *attr);
+/* Change what @set names (RAMCHAN_MQ_SET_*); the old values in *@old. */
+int ramchan_mq_setattr(int fd, unsigned int set, uint32_t flags,
+		       uint32_t spin_us, struct ramchan_mq_attr *old);
+/* Signal @eventfd when the queue becomes non-empty; -1 unregisters. */
+int ramchan_mq_notify(int fd, int eventfd);
+
 #ifdef __cplusplus
 }
 #endif

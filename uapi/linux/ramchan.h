@@ -47,6 +47,10 @@
  * @max_channels_per_user: out: most live channels one user may create
  * @name_max:		out: longest channel name, RAMCHAN_NAME_MAX
  * @page_size:		out: the kernel's PAGE_SIZE
+ * @mq_max_depth:	out: most messages a queue may hold (RAMCHAN_FEATURE_MQ)
+ * @mq_max_msg_size:	out: largest message a queue may allow, bytes
+ * @mq_max_spin_us:	out: largest busy-poll budget, microseconds
+ * @mq_max_batch:	out: most messages one batched SEND/RECV may carry
  * @reserved:		must be 0
  */
 struct ramchan_info {
@@ -58,7 +62,11 @@ struct ramchan_info {
 	__u32 max_channels_per_user;
 	__u32 name_max;
 	__u32 page_size;
-	__u64 reserved[4];
+	__u32 mq_max_depth;
+	__u32 mq_max_msg_size;
+	__u32 mq_max_spin_us;
+	__u32 mq_max_batch;
+	__u64 reserved[2];
 };
 
 /* Size of the first published version of struct ramchan_info. */
@@ -68,9 +76,11 @@ struct ramchan_info {
 #define RAMCHAN_FEATURE_SYSFS	0x1ULL	/* /sys/kernel/ramchan stats */
 #define RAMCHAN_FEATURE_RING	0x2ULL	/* mmap'd rings, RAMCHAN_KIND_RING */
 #define RAMCHAN_FEATURE_NAMES	0x4ULL	/* named channels, OPEN/UNLINK */
+#define RAMCHAN_FEATURE_MQ	0x8ULL	/* message queues, RAMCHAN_KIND_MQ */
 
 /* Channel kinds. */
 #define RAMCHAN_KIND_RING	1	/* mmap'd ring buffer */
+#define RAMCHAN_KIND_MQ		2	/* message queue through ioctl */
 
 /*
  * Roles of a channel file. A producer may map the producer page and the
@@ -90,11 +100,19 @@ struct ramchan_info {
  * @kind:	RAMCHAN_KIND_*
  * @flags:	RAMCHAN_F_*
  * @size:	ring: bytes of the data area, a power of two from one page
- *		to ramchan_info.max_ring_bytes
+ *		to ramchan_info.max_ring_bytes;
+ *		mq: largest message, 1 to ramchan_info.mq_max_msg_size
  * @name:	pointer to a NUL-terminated name of 1 to RAMCHAN_NAME_MAX
  *		bytes without '/', or 0 for an anonymous channel
  * @mode:	permission bits (0-0777) checked by OPEN; named channels only
  * @role:	RAMCHAN_ROLE_* of the returned fd (0 means BOTH)
+ * @mq_depth:	mq: most messages queued, 1 to ramchan_info.mq_max_depth;
+ *		must be 0 for other kinds
+ * @mq_overflow: mq: RAMCHAN_MQ_OVERFLOW_* (0: block); 0 for other kinds
+ * @mq_spin_us:	mq: default busy-poll budget of receivers and of senders
+ *		facing a full queue, 0 to ramchan_info.mq_max_spin_us;
+ *		0 for other kinds
+ * @mq_reserved: must be 0
  * @reserved:	must be 0
  *
  * Returns a new channel fd. A name already taken in the caller's IPC
@@ -107,7 +125,11 @@ struct ramchan_create {
 	__u64 name;
 	__u32 mode;
 	__u32 role;
-	__u64 reserved[4];
+	__u32 mq_depth;
+	__u32 mq_overflow;
+	__u32 mq_spin_us;
+	__u32 mq_reserved;
+	__u64 reserved[2];
 };
 
 #define RAMCHAN_CREATE_SIZE_VER0	64
@@ -296,5 +318,205 @@ struct ramchan_dup {
 #define RAMCHAN_IOC_WAIT	_IOWR(RAMCHAN_IOC_MAGIC, 0x41, struct ramchan_wait)
 #define RAMCHAN_IOC_WAKE	_IO(RAMCHAN_IOC_MAGIC, 0x42)
 #define RAMCHAN_IOC_DUP		_IOW(RAMCHAN_IOC_MAGIC, 0x43, struct ramchan_dup)
+
+/*
+ * Message queues
+ * ==============
+ *
+ * A queue (RAMCHAN_KIND_MQ) carries discrete messages, copied into the
+ * kernel by a sender and out by a receiver: POSIX mq semantics, through
+ * ioctls on the channel fd. Producers send, consumers receive.
+ *
+ *	struct ramchan_create c = {
+ *		.kind = RAMCHAN_KIND_MQ, .size = 8192, .mq_depth = 64,
+ *	};
+ *	int q = ioctl(ctl, RAMCHAN_IOC_CREATE, &c);
+ *	struct ramchan_mq_msg m = { .buf = (__u64)p, .len = n, .prio = 1 };
+ *	ioctl(q, RAMCHAN_IOC_MQ_SEND, &m);
+ *	m.len = sizeof(buf);				capacity in,
+ *	len = ioctl(q, RAMCHAN_IOC_MQ_RECV, &m);	length and priority out
+ *
+ * A receive takes the oldest message of the highest priority. Blocking
+ * follows O_NONBLOCK of the fd or RAMCHAN_MQ_NONBLOCK of the call
+ * (-EAGAIN); @deadline_ns is an absolute CLOCK_MONOTONIC time, 0 for none
+ * (-ETIMEDOUT). A signal interrupts a wait with nothing sent or consumed
+ * (-EINTR, or a transparent restart under SA_RESTART). A message larger
+ * than the queue's message size cannot be sent, and one larger than the
+ * receive buffer stays queued: both -EMSGSIZE. When no producer is left
+ * and the queue is empty, receivers get -EPIPE (and poll EPOLLHUP); when
+ * no consumer is left, senders get -EPIPE (and poll EPOLLERR).
+ *
+ * Before sleeping, a receiver (or a sender facing a full queue) polls for
+ * up to a spin budget in microseconds, the queue's default or the call's
+ * own with RAMCHAN_MQ_SPIN: a message handed over meanwhile costs no
+ * wakeup. A sender that finds a receiver waiting hands it the message
+ * directly, without queueing it.
+ */
+
+/* Priorities are 0 (lowest) to RAMCHAN_MQ_PRIO_MAX - 1. */
+#define RAMCHAN_MQ_PRIO_MAX		32768
+
+/*
+ * ramchan_create.mq_overflow: what a send to a full queue does. BLOCK
+ * waits for room (or fails with -EAGAIN when nonblocking); REJECT fails at
+ * once with -EAGAIN; DROP_OLDEST discards the oldest message of the lowest
+ * priority queued to make room, so a send never waits.
+ */
+#define RAMCHAN_MQ_OVERFLOW_BLOCK	0
+#define RAMCHAN_MQ_OVERFLOW_REJECT	1
+#define RAMCHAN_MQ_OVERFLOW_DROP_OLDEST	2
+
+/* Flags of SEND, RECV, SEND_BATCH and RECV_BATCH. */
+#define RAMCHAN_MQ_NONBLOCK	0x1	/* never wait: -EAGAIN */
+#define RAMCHAN_MQ_SPIN		0x2	/* @spin_us replaces the queue's default */
+#define RAMCHAN_MQ_PEEK		0x4	/* RECV only: copy, leave it queued */
+
+/**
+ * struct ramchan_mq_msg - one message (RAMCHAN_IOC_MQ_SEND, _MQ_RECV)
+ * @buf:	pointer to the payload (send) or to the receive buffer
+ * @len:	send: payload bytes, up to the queue's message size;
+ *		recv: in, capacity of @buf; out, length of the message
+ * @prio:	send: priority below RAMCHAN_MQ_PRIO_MAX; recv: out
+ * @flags:	RAMCHAN_MQ_NONBLOCK, RAMCHAN_MQ_SPIN, RAMCHAN_MQ_PEEK (recv)
+ * @spin_us:	busy-poll budget of this call with RAMCHAN_MQ_SPIN, up to
+ *		ramchan_info.mq_max_spin_us; must be 0 without it
+ * @deadline_ns: absolute CLOCK_MONOTONIC deadline, 0 for none
+ * @reserved:	must be 0
+ *
+ * SEND returns 0; RECV returns the message length. A zero-length message
+ * is allowed. Errors: -EBADF (the fd lacks the role), -EMSGSIZE, -EAGAIN,
+ * -ETIMEDOUT, -EINTR, -EPIPE, -EFAULT (a receive that faults copying out
+ * loses the message, as mq_timedreceive() does), -EINVAL.
+ */
+struct ramchan_mq_msg {
+	__u64 buf;
+	__u32 len;
+	__u32 prio;
+	__u32 flags;
+	__u32 spin_us;
+	__u64 deadline_ns;
+	__u64 reserved;
+};
+
+#define RAMCHAN_MQ_MSG_SIZE_VER0	40
+
+/**
+ * struct ramchan_mq_vec - one message of a batch
+ * @buf:	as in struct ramchan_mq_msg
+ * @len:	as in struct ramchan_mq_msg
+ * @prio:	as in struct ramchan_mq_msg
+ * @error:	out: 0, or the positive errno of this message alone
+ *		(EMSGSIZE, EFAULT, EINVAL)
+ * @reserved:	must be 0
+ */
+struct ramchan_mq_vec {
+	__u64 buf;
+	__u32 len;
+	__u32 prio;
+	__u32 error;
+	__u32 reserved;
+};
+
+/**
+ * struct ramchan_mq_batch - many messages, one ioctl (RAMCHAN_IOC_MQ_*_BATCH)
+ * @vec:	pointer to @count struct ramchan_mq_vec
+ * @count:	1 to ramchan_info.mq_max_batch
+ * @flags:	RAMCHAN_MQ_NONBLOCK, RAMCHAN_MQ_SPIN
+ * @deadline_ns: absolute CLOCK_MONOTONIC deadline, 0 for none
+ * @spin_us:	as in struct ramchan_mq_msg
+ * @done:	out: entries of @vec processed, the return value
+ * @reserved:	must be 0
+ *
+ * SEND_BATCH sends the entries in order, waiting for room as SEND does; an
+ * entry that cannot be sent on its own (too long, bad priority, fault) gets
+ * its @error and the others still go. RECV_BATCH waits as RECV does for the
+ * first message, then takes what is queued, up to @count; it stops before
+ * a message that does not fit its entry (that entry's @error is EMSGSIZE,
+ * the message stays queued). Both return @done when it is nonzero, even if
+ * a wait was then cut short (signal, deadline, full or empty queue);
+ * otherwise the error SEND or RECV would return.
+ */
+struct ramchan_mq_batch {
+	__u64 vec;
+	__u32 count;
+	__u32 flags;
+	__u64 deadline_ns;
+	__u32 spin_us;
+	__u32 done;
+	__u64 reserved;
+};
+
+#define RAMCHAN_MQ_BATCH_SIZE_VER0	40
+
+/* ramchan_mq_attr.flags */
+#define RAMCHAN_MQ_ATTR_NONBLOCK	0x1	/* the fd is O_NONBLOCK */
+
+/* ramchan_mq_attr.set: what SETATTR changes. */
+#define RAMCHAN_MQ_SET_FLAGS		0x1	/* @flags, of this open file */
+#define RAMCHAN_MQ_SET_SPIN		0x2	/* @spin_us, of the queue */
+
+/**
+ * struct ramchan_mq_attr - queue attributes (RAMCHAN_IOC_MQ_GETATTR, _SETATTR)
+ * @flags:	RAMCHAN_MQ_ATTR_*
+ * @set:	SETATTR in: RAMCHAN_MQ_SET_* (ignored by GETATTR)
+ * @msg_size:	out: largest message
+ * @depth:	out: most messages queued
+ * @count:	out: messages queued now
+ * @bytes:	out: payload bytes queued now
+ * @overflow:	out: RAMCHAN_MQ_OVERFLOW_*
+ * @spin_us:	the queue's default busy-poll budget
+ * @drops:	out: messages discarded by RAMCHAN_MQ_OVERFLOW_DROP_OLDEST
+ * @rejects:	out: sends refused by RAMCHAN_MQ_OVERFLOW_REJECT
+ * @reserved:	must be 0
+ *
+ * Like mq_setattr(), SETATTR changes only what @set names (the other
+ * fields are ignored on input) and returns the attributes as they were
+ * before the change.
+ */
+struct ramchan_mq_attr {
+	__u32 flags;
+	__u32 set;
+	__u64 msg_size;
+	__u32 depth;
+	__u32 count;
+	__u64 bytes;
+	__u32 overflow;
+	__u32 spin_us;
+	__u64 drops;
+	__u64 rejects;
+	__u64 reserved[2];
+};
+
+#define RAMCHAN_MQ_ATTR_SIZE_VER0	72
+
+/* ramchan_mq_notify.flags */
+#define RAMCHAN_MQ_NOTIFY_CLEAR	0x1	/* unregister; @fd must be 0 */
+
+/**
+ * struct ramchan_mq_notify - eventfd signalled when the queue becomes
+ *	non-empty (RAMCHAN_IOC_MQ_NOTIFY, consumers only)
+ * @fd:		an eventfd; it gets 1 added each time a message is queued
+ *		into an empty queue (not when it is handed to a waiting
+ *		receiver)
+ * @flags:	RAMCHAN_MQ_NOTIFY_CLEAR
+ * @reserved:	must be 0
+ *
+ * One registration per queue: -EBUSY when one exists, -EBADF/-EINVAL when
+ * @fd is not an eventfd, -ENOENT when clearing and none is registered.
+ */
+struct ramchan_mq_notify {
+	__u32 fd;
+	__u32 flags;
+	__u64 reserved;
+};
+
+/* ioctls on a message queue fd (and RAMCHAN_IOC_DUP) */
+#define RAMCHAN_IOC_MQ_SEND	  _IOW(RAMCHAN_IOC_MAGIC, 0x44, struct ramchan_mq_msg)
+#define RAMCHAN_IOC_MQ_RECV	  _IOWR(RAMCHAN_IOC_MAGIC, 0x45, struct ramchan_mq_msg)
+#define RAMCHAN_IOC_MQ_SEND_BATCH _IOWR(RAMCHAN_IOC_MAGIC, 0x46, struct ramchan_mq_batch)
+#define RAMCHAN_IOC_MQ_RECV_BATCH _IOWR(RAMCHAN_IOC_MAGIC, 0x47, struct ramchan_mq_batch)
+#define RAMCHAN_IOC_MQ_GETATTR	  _IOR(RAMCHAN_IOC_MAGIC, 0x48, struct ramchan_mq_attr)
+#define RAMCHAN_IOC_MQ_SETATTR	  _IOWR(RAMCHAN_IOC_MAGIC, 0x49, struct ramchan_mq_attr)
+#define RAMCHAN_IOC_MQ_NOTIFY	  _IOW(RAMCHAN_IOC_MAGIC, 0x4a, struct ramchan_mq_notify)
 
 #endif /* _UAPI_LINUX_RAMCHAN_H */
