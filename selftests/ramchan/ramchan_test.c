@@ -31,6 +31,7 @@
 #define RAMCHAN_DEV	"/dev/ramchan"
 #define SYSFS_DIR	"/sys/kernel/ramchan/"
 #define PARAM_DIR	"/sys/module/ramchan/parameters/"
+#define NR_RESERVED(s)	(sizeof((s).reserved) / sizeof((s).reserved[0]))
 
 static long read_sysfs_long(const char *path)
 {
@@ -79,6 +80,7 @@ FIXTURE_TEARDOWN(ctl)
 TEST_F(ctl, info_reports_abi_features_and_limits)
 {
 	struct ramchan_info info;
+	unsigned int i;
 
 	info_fill_junk(&info);
 	ASSERT_EQ(0, ioctl(self->fd, RAMCHAN_IOC_INFO, &info));
@@ -94,8 +96,8 @@ TEST_F(ctl, info_reports_abi_features_and_limits)
 	EXPECT_EQ(read_sysfs_long(PARAM_DIR "max_channels_per_user"),
 		  (long)info.max_channels_per_user);
 	EXPECT_EQ(0, info.max_ring_bytes & (info.max_ring_bytes - 1));
-	EXPECT_EQ(0, info.reserved[0] | info.reserved[1] |
-		     info.reserved[2] | info.reserved[3]);
+	for (i = 0; i < NR_RESERVED(info); i++)
+		EXPECT_EQ(0, info.reserved[i]);
 }
 
 TEST_F(ctl, info_with_nonzero_flags_fails_einval)
@@ -120,7 +122,7 @@ TEST_F(ctl, info_with_nonzero_reserved_fails_einval)
 	struct ramchan_info info;
 	unsigned int i;
 
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < NR_RESERVED(info); i++) {
 		memset(&info, 0, sizeof(info));
 		info.reserved[i] = 1ULL << (i * 16);
 		errno = 0;
