@@ -316,8 +316,13 @@ int ramchan_chan_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static int ramchan_chan_install(struct ramchan_chan *chan, unsigned int role,
-				unsigned int flags)
+/*
+ * An fd number and a file for @chan, not yet installed: the caller either
+ * fd_install()s them or gives both back (fput(), put_unused_fd()).
+ */
+static int ramchan_chan_prepare_fd(struct ramchan_chan *chan,
+				   unsigned int role, unsigned int flags,
+				   struct file **filep)
 {
 	struct file *file;
 	int fd;
@@ -330,7 +335,19 @@ static int ramchan_chan_install(struct ramchan_chan *chan, unsigned int role,
 		put_unused_fd(fd);
 		return PTR_ERR(file);
 	}
-	fd_install(fd, file);
+	*filep = file;
+	return fd;
+}
+
+static int ramchan_chan_install(struct ramchan_chan *chan, unsigned int role,
+				unsigned int flags)
+{
+	struct file *file;
+	int fd;
+
+	fd = ramchan_chan_prepare_fd(chan, role, flags, &file);
+	if (fd >= 0)
+		fd_install(fd, file);
 	return fd;
 }
 
@@ -356,15 +373,10 @@ int ramchan_chan_publish(struct ramchan_chan *chan, const char *name,
 	if (err)
 		goto err_put;
 
-	fd = get_unused_fd_flags(flags & RAMCHAN_F_NOCLOEXEC ? 0 : O_CLOEXEC);
+	fd = ramchan_chan_prepare_fd(chan, role, flags, &file);
 	if (fd < 0) {
 		err = fd;
 		goto err_put;
-	}
-	file = ramchan_chan_new_file(chan, role, flags);
-	if (IS_ERR(file)) {
-		err = PTR_ERR(file);
-		goto err_put_fd;
 	}
 
 	if (name[0]) {
@@ -391,7 +403,6 @@ int ramchan_chan_publish(struct ramchan_chan *chan, const char *name,
 err_fput:
 	ramchan_names_drop(&doomed);
 	fput(file);
-err_put_fd:
 	put_unused_fd(fd);
 err_put:
 	ramchan_chan_put(chan);
