@@ -29,21 +29,7 @@
 
 #include "transport.h"
 
-static const struct transport *const transports[] = {
-	&transport_shm_spin,
-	&transport_ramchan_ring_spin,
-	&transport_ramchan_ring_hybrid,
-	&transport_ramchan_ring_block,
-	&transport_ramchan_ring_syscall,
-	&transport_pipe,
-	&transport_ramchan_mq_spin,
-	&transport_ramchan_mq_batch_spin,
-	&transport_ramchan_mq_batch,
-	&transport_ramchan_mq,
-	&transport_posix_mq,
-};
-
-#define NR_TRANSPORTS (sizeof(transports) / sizeof(transports[0]))
+#define NR_TRANSPORTS nr_transports
 
 enum workload { WL_PINGPONG, WL_STREAM };
 

@@ -38,12 +38,35 @@ struct transport {
 	int (*send)(struct xport *x, const void *buf, size_t len);
 	/* Receive one message; its length or -errno. */
 	long (*recv)(struct xport *x, void *buf, size_t cap);
+	/*
+	 * Optional: bytes of kernel or shared memory the mechanism holds for
+	 * this pair (buffers, rings, queues: their capacity, both directions),
+	 * asked on side A after attach. 0 or NULL: unknown.
+	 */
+	size_t (*ram)(const struct xport *x);
 	/* Undo attach (each side) and setup (side A, after the child exit). */
 	void (*detach)(struct xport *x);
 	void (*teardown)(struct xport *x);
 };
 
+/* The table of every transport, in the order tables list them. */
+extern const struct transport *const transports[];
+extern const unsigned int nr_transports;
+
 extern const struct transport transport_pipe;
+extern const struct transport transport_fifo;
+extern const struct transport transport_unix_stream;
+extern const struct transport transport_unix_dgram;
+extern const struct transport transport_unix_seqpacket;
+extern const struct transport transport_tcp;
+extern const struct transport transport_file;
+extern const struct transport transport_sysv_msg;
+extern const struct transport transport_shm_futex;
+extern const struct transport transport_shm_sem;
+extern const struct transport transport_sysv_shm_sem;
+extern const struct transport transport_eventfd_shm;
+extern const struct transport transport_signal_value;
+extern const struct transport transport_signal_shm;
 extern const struct transport transport_shm_spin;
 extern const struct transport transport_ramchan_ring_spin;
 extern const struct transport transport_ramchan_ring_block;

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: GPL-2.0
+/* PLACEHOLDER: being written. */
+#include <errno.h>
+#include <stdio.h>
+#include "transport.h"
+
+static int todo_setup(struct xport *x, char *why, size_t why_len)
+{
+	(void)x;
+	snprintf(why, why_len, "not implemented yet");
+	return -ENOTSUP;
+}
+
+const struct transport transport_unix_stream = { .name = "unix-stream", .desc = "TODO", .setup = todo_setup };
+const struct transport transport_unix_dgram = { .name = "unix-dgram", .desc = "TODO", .setup = todo_setup };
+const struct transport transport_unix_seqpacket = { .name = "unix-seqpacket", .desc = "TODO", .setup = todo_setup };
+const struct transport transport_tcp = { .name = "tcp-loopback", .desc = "TODO", .setup = todo_setup };
