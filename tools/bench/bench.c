@@ -4,59 +4,43 @@
  * every mechanism, the same workloads for all, and compare.
  *
  *   pingpong  A sends a message, B echoes it: round-trip latency
- *             percentiles over many iterations, after a warm-up
+ *             percentiles over many iterations, after a warm-up; with
+ *             --rate, open loop: A sends on a fixed schedule and each
+ *             round trip counts from its intended send time, so a stall
+ *             shows in every message it delays (no coordinated omission)
  *   stream    A sends N messages, B receives and acknowledges the last:
  *             one-way messages/s and bytes/s
  *
  * Every received message is verified (length, sequence number, checksum).
  * A is pinned to one CPU and B to another (--same-core: both on one).
+ * Latencies go into a log-linear histogram (HdrHistogram-style: 64
+ * sub-buckets per power of two, 1.6% resolution). System calls per
+ * message are counted with a raw_syscalls:sys_enter perf counter during
+ * the warm-up only, so the timed part runs without the tracepoint.
  * Only ratios between mechanisms measured in the same run mean much,
  * especially under emulation.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <linux/perf_event.h>
 #include <sched.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
-#include <sys/utsname.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "transport.h"
+#include "bench.h"
 
-#define NR_TRANSPORTS nr_transports
-
-enum workload { WL_PINGPONG, WL_STREAM };
-
-struct opts {
-	const char *mechanisms;
-	unsigned int workloads;		/* bit per enum workload */
-	size_t sizes[32];
-	unsigned int nr_sizes;
-	uint64_t iters;			/* pingpong round trips */
-	uint64_t stream_bytes;		/* bytes per stream run */
-	uint64_t max_ns;		/* ... or this long, whichever first */
-	int cpu_a, cpu_b;
-	bool json;
-	bool quiet;
-};
-
-struct result {
-	const struct transport *t;
-	enum workload wl;
-	size_t size;
-	int status;			/* 0, or -errno (skipped/failed) */
-	char why[160];
-	uint64_t msgs;
-	double secs;
-	double p50, p90, p99, p999, max, mean;	/* ns, pingpong */
-	double msgs_per_s, bytes_per_s;
-	double csw_per_msg;		/* context switches, both sides */
+/* The size sweep of --sizes sweep: 8 B to 1 MiB. */
+static const size_t sweep[] = {
+	8, 64, 512, 4096, 32768, 262144, 1048576,
 };
 
 static uint64_t now_ns(void)
@@ -110,7 +94,80 @@ static bool verify(const uint8_t *buf, long got, size_t len, uint32_t seq)
 	return true;
 }
 
-/* ---- running one measurement ------------------------------------------ */
+/* Marks the last message of a run (its sequence number). */
+#define SEQ_STOP	0xffffffffu
+
+static uint32_t seq_of(const uint8_t *buf)
+{
+	uint32_t seq;
+
+	memcpy(&seq, buf, sizeof(seq));
+	return seq;
+}
+
+/* ---- latency histogram ------------------------------------------------ */
+
+#define HIST_SUB_BITS	6
+#define HIST_SUB	(1u << HIST_SUB_BITS)
+#define HIST_LINEAR	(2 * HIST_SUB)		/* exact below this */
+#define HIST_BUCKETS	(HIST_LINEAR + (63 - HIST_SUB_BITS) * HIST_SUB)
+
+struct hist {
+	uint64_t count[HIST_BUCKETS];
+	uint64_t total, max;
+	double sum;
+};
+
+static unsigned int hist_index(uint64_t v)
+{
+	unsigned int e, shift;
+
+	if (v < HIST_LINEAR)
+		return v;
+	e = 63 - __builtin_clzll(v);		/* >= HIST_SUB_BITS + 1 */
+	shift = e - HIST_SUB_BITS;
+	return HIST_LINEAR + (e - HIST_SUB_BITS - 1) * HIST_SUB +
+	       (unsigned int)((v >> shift) - HIST_SUB);
+}
+
+/* The middle of bucket @i. */
+static uint64_t hist_value(unsigned int i)
+{
+	unsigned int k, shift;
+
+	if (i < HIST_LINEAR)
+		return i;
+	k = i - HIST_LINEAR;
+	shift = k / HIST_SUB + 1;
+	return ((uint64_t)(HIST_SUB + k % HIST_SUB) << shift) +
+	       (1ULL << (shift - 1));
+}
+
+static void hist_add(struct hist *h, uint64_t v)
+{
+	h->count[hist_index(v)]++;
+	h->total++;
+	h->sum += v;
+	if (v > h->max)
+		h->max = v;
+}
+
+static double hist_pct(const struct hist *h, double p)
+{
+	uint64_t rank = (uint64_t)(p * h->total + 0.999999), seen = 0;
+	unsigned int i;
+
+	if (!rank)
+		rank = 1;
+	for (i = 0; i < HIST_BUCKETS; i++) {
+		seen += h->count[i];
+		if (seen >= rank)
+			return hist_value(i) < h->max ? hist_value(i) : h->max;
+	}
+	return h->max;
+}
+
+/* ---- counters --------------------------------------------------------- */
 
 static void pin(int cpu)
 {
@@ -123,81 +180,146 @@ static void pin(int cpu)
 	sched_setaffinity(0, sizeof(set), &set);
 }
 
-static long csw(int who)
+static long csw_self(void)
 {
 	struct rusage ru;
 
-	getrusage(who, &ru);
+	getrusage(RUSAGE_SELF, &ru);
 	return ru.ru_nvcsw + ru.ru_nivcsw;
 }
 
-static int cmp_u64(const void *a, const void *b)
+/*
+ * A counter of this process's system calls: the raw_syscalls:sys_enter
+ * tracepoint through perf. -1 where tracefs or perf is not available
+ * (then "syscalls per message" is reported as unknown).
+ */
+static int syscall_counter_open(void)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	static const char *const ids[] = {
+		"/sys/kernel/tracing/events/raw_syscalls/sys_enter/id",
+		"/sys/kernel/debug/tracing/events/raw_syscalls/sys_enter/id",
+	};
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_TRACEPOINT,
+		.size = sizeof(attr),
+	};
+	unsigned int i;
+	FILE *f;
 
-	return x < y ? -1 : x > y;
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		f = fopen(ids[i], "r");
+		if (!f)
+			continue;
+		if (fscanf(f, "%llu", (unsigned long long *)&attr.config) != 1)
+			attr.config = 0;
+		fclose(f);
+		if (attr.config)
+			return syscall(__NR_perf_event_open, &attr, 0, -1, -1,
+				       PERF_FLAG_FD_CLOEXEC);
+	}
+	return -1;
 }
 
-static double pct(const uint64_t *v, uint64_t n, double p)
+/*
+ * Count syscalls until the counter is read: the read itself is one, the
+ * close after it is not counted, so one is taken off.
+ */
+static int64_t syscall_counter_close(int fd)
 {
-	uint64_t i = (uint64_t)(p * (n - 1));
+	uint64_t v;
+	ssize_t n;
 
-	return v[i];
+	if (fd < 0)
+		return -1;
+	n = read(fd, &v, sizeof(v));
+	close(fd);
+	return n == sizeof(v) ? (int64_t)v - 1 : -1;
 }
 
-/* Marks the last message of a run (its sequence number). */
-#define SEQ_STOP	0xffffffffu
+/* What side B measured about itself, in a page shared with A. */
+struct b_stats {
+	int64_t syscalls;		/* over sc_msgs messages; < 0: none */
+	uint64_t sc_msgs;
+	int64_t csw;			/* over csw_msgs messages */
+	uint64_t csw_msgs;
+};
 
-static uint32_t seq_of(const uint8_t *buf)
+/*
+ * Side B: echo (pingpong) or drain and acknowledge (stream), until STOP.
+ * The first @warm messages are the warm-up: syscalls are counted there,
+ * context switches after it.
+ */
+static int run_b(struct xport *x, enum workload wl, size_t size, uint8_t *buf,
+		 uint64_t warm, struct b_stats *st)
 {
-	uint32_t seq;
-
-	memcpy(&seq, buf, sizeof(seq));
-	return seq;
-}
-
-/* Side B: echo (pingpong) or drain and acknowledge (stream), until STOP. */
-static int run_b(struct xport *x, enum workload wl, size_t size, uint8_t *buf)
-{
+	int sc_fd = syscall_counter_open();
+	long csw0 = csw_self();
 	uint64_t i;
 	long n;
 
+	st->syscalls = -1;
 	for (i = 0;; i++) {
+		if (i == warm) {
+			st->syscalls = syscall_counter_close(sc_fd);
+			st->sc_msgs = warm;
+			sc_fd = -1;
+			csw0 = csw_self();
+		}
 		n = x->t->recv(x, buf, size);
 		if (n == (long)size && seq_of(buf) == SEQ_STOP)
-			return wl == WL_STREAM && x->t->send(x, buf, size) ? 4 : 0;
+			break;
 		if (!verify(buf, n, size, (uint32_t)i))
 			return 3;
 		if (wl == WL_PINGPONG && x->t->send(x, buf, size))
 			return 4;
 	}
+	st->csw = csw_self() - csw0;
+	st->csw_msgs = i > warm ? i - warm : 0;
+	if (sc_fd >= 0) {
+		/* Stopped within the warm-up. */
+		st->syscalls = syscall_counter_close(sc_fd);
+		st->sc_msgs = i;
+	}
+	if (wl == WL_STREAM && x->t->send(x, buf, size))
+		return 4;
+	return 0;
 }
 
-static void measure(const struct opts *o, const struct transport *t,
-		    enum workload wl, size_t size, struct result *res)
+/* Sleep until @when (CLOCK_MONOTONIC ns), spinning the last 20 us. */
+static void wait_until(uint64_t when)
+{
+	uint64_t now = now_ns();
+	struct timespec ts;
+
+	if (when > now + 20000) {
+		when -= 20000;
+		ts.tv_sec = when / 1000000000ULL;
+		ts.tv_nsec = when % 1000000000ULL;
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+		when += 20000;
+	}
+	while (now_ns() < when)
+		__builtin_ia32_pause();
+}
+
+/* One run of one measurement: accumulates into @h, fills @run. */
+static void measure_once(const struct opts *o, const struct transport *t,
+			 enum workload wl, size_t size, struct result *run,
+			 struct hist *h, struct b_stats *bst)
 {
 	struct xport x = { .t = t, .max_msg = size };
-	uint64_t warm = 0, count, i, t0 = 0, start, *lat = NULL;
-	long csw0, n;
+	uint64_t warm, count, i, t0 = 0, start, sent = 0;
+	int64_t a_sc = -1;
+	uint64_t a_sc_msgs = 0;
+	long csw0 = 0;
+	int status, sc_fd;
 	uint8_t *buf;
-	int status;
 	pid_t pid;
+	long n;
 
-	memset(res, 0, sizeof(*res));
-	res->t = t;
-	res->wl = wl;
-	res->size = size;
-	if (t->max_msg && t->max_msg(&x) && size > t->max_msg(&x)) {
-		res->status = -EMSGSIZE;
-		snprintf(res->why, sizeof(res->why),
-			 "unsupported: largest message is %zu bytes",
-			 t->max_msg(&x));
-		return;
-	}
 	if (wl == WL_PINGPONG) {
 		count = o->iters;
 		warm = count / 10 + 10;
-		lat = calloc(count, sizeof(*lat));
 	} else {
 		count = o->stream_bytes / size;
 		if (count < 100)
@@ -205,52 +327,79 @@ static void measure(const struct opts *o, const struct transport *t,
 		warm = count / 20;
 	}
 	buf = aligned_alloc(64, size < 64 ? 64 : (size + 63) & ~63UL);
-	res->status = t->setup(&x, res->why, sizeof(res->why));
-	if (res->status) {
-		if (!res->why[0])
-			snprintf(res->why, sizeof(res->why), "setup: %s",
-				 strerror(-res->status));
-		free(lat);
+	if (!buf) {
+		run->status = -ENOMEM;
+		return;
+	}
+	run->status = t->setup(&x, run->why, sizeof(run->why));
+	if (run->status) {
+		if (!run->why[0])
+			snprintf(run->why, sizeof(run->why), "setup: %s",
+				 strerror(-run->status));
 		free(buf);
 		return;
 	}
 
-	csw0 = csw(RUSAGE_CHILDREN);
+	memset(bst, 0, sizeof(*bst));
 	pid = fork();
+	if (pid < 0) {
+		run->status = -errno;
+		snprintf(run->why, sizeof(run->why), "fork: %m");
+		goto out_teardown;
+	}
 	if (pid == 0) {
 		x.side = SIDE_B;
 		pin(o->cpu_b);
 		if (t->attach(&x))
 			_exit(2);
-		status = run_b(&x, wl, size, buf);
+		status = run_b(&x, wl, size, buf, warm, bst);
 		t->detach(&x);
 		_exit(status);
 	}
 	x.side = SIDE_A;
 	pin(o->cpu_a);
-	res->status = t->attach(&x);
-	if (res->status)
+	run->status = t->attach(&x);
+	if (run->status) {
+		snprintf(run->why, sizeof(run->why), "attach: %s",
+			 strerror(-run->status));
 		goto out;
+	}
+	if (t->ram)
+		run->ram_bytes = t->ram(&x);
 
-	csw0 += csw(RUSAGE_SELF);
+	sc_fd = syscall_counter_open();
 	start = now_ns();
 	for (i = 0; i < warm + count; i++) {
 		/* Warm up for a tenth of the iterations or a quarter of the time. */
 		if (i < warm && now_ns() - start > o->max_ns / 4)
 			warm = i;
-		if (i == warm)
+		if (i == warm) {
+			a_sc = syscall_counter_close(sc_fd);
+			a_sc_msgs = warm;
+			sc_fd = -1;
+			csw0 = csw_self();
 			t0 = now_ns();
+		}
 		stamp(buf, size, (uint32_t)i);
 		if (wl == WL_PINGPONG) {
-			uint64_t s = now_ns();
+			uint64_t s;
 
-			if (t->send(&x, buf, size) ||
-			    !verify(buf, n = t->recv(&x, buf, size), size,
-				    (uint32_t)i))
+			if (o->rate > 0 && i >= warm) {
+				s = t0 + (uint64_t)((i - warm) * 1e9 / o->rate);
+				wait_until(s);
+			} else {
+				s = now_ns();
+			}
+			if (t->send(&x, buf, size))
+				goto broken;
+			n = t->recv(&x, buf, size);
+			if (!verify(buf, n, size, (uint32_t)i))
 				goto broken;
 			if (i >= warm) {
-				lat[i - warm] = now_ns() - s;
-				if (s - t0 > o->max_ns) {
+				uint64_t end = now_ns();
+
+				hist_add(h, end - s);
+				if (end - t0 > o->max_ns) {
 					count = i - warm + 1;
 					break;
 				}
@@ -263,6 +412,7 @@ static void measure(const struct opts *o, const struct transport *t,
 				break;
 			}
 		}
+		sent++;
 	}
 	stamp(buf, size, SEQ_STOP);
 	if (t->send(&x, buf, size))
@@ -272,289 +422,228 @@ static void measure(const struct opts *o, const struct transport *t,
 		if (n != (long)size || seq_of(buf) != SEQ_STOP)
 			goto broken;
 	}
-	res->secs = (now_ns() - t0) / 1e9;
+	run->secs = (now_ns() - t0) / 1e9;
+	csw0 = csw_self() - csw0;
 	t->detach(&x);
 	waitpid(pid, &status, 0);
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		res->status = -EPROTO;
-		snprintf(res->why, sizeof(res->why),
+		run->status = -EPROTO;
+		snprintf(run->why, sizeof(run->why),
 			 "receiver failed verification (status %#x)", status);
 		goto out_teardown;
 	}
-	res->msgs = count;
-	res->msgs_per_s = count / res->secs;
-	res->bytes_per_s = res->msgs_per_s * size;
-	res->csw_per_msg = (double)(csw(RUSAGE_SELF) + csw(RUSAGE_CHILDREN) -
-				    csw0) / count;
-	if (wl == WL_PINGPONG) {
-		double sum = 0;
-
-		qsort(lat, count, sizeof(*lat), cmp_u64);
-		for (i = 0; i < count; i++)
-			sum += lat[i];
-		res->mean = sum / count;
-		res->p50 = pct(lat, count, 0.50);
-		res->p90 = pct(lat, count, 0.90);
-		res->p99 = pct(lat, count, 0.99);
-		res->p999 = pct(lat, count, 0.999);
-		res->max = lat[count - 1];
-	}
+	run->msgs = count;
+	run->msgs_per_s = count / run->secs;
+	run->csw_per_msg = (double)csw0 / count;
+	if (bst->csw_msgs)
+		run->csw_per_msg += (double)bst->csw / bst->csw_msgs;
+	run->syscalls_per_msg = -1;
+	if (a_sc >= 0 && a_sc_msgs && bst->syscalls >= 0 && bst->sc_msgs)
+		run->syscalls_per_msg = (double)a_sc / a_sc_msgs +
+					(double)bst->syscalls / bst->sc_msgs;
 	goto out_teardown;
 
 broken:
-	res->status = -EPROTO;
-	snprintf(res->why, sizeof(res->why),
-		 "lost or corrupt message at %llu", (unsigned long long)i);
+	run->status = -EPROTO;
+	snprintf(run->why, sizeof(run->why),
+		 "lost or corrupt message at %llu", (unsigned long long)sent);
 	t->detach(&x);
 out:
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
 out_teardown:
 	t->teardown(&x);
-	free(lat);
 	free(buf);
 }
+
+static void measure(const struct opts *o, const struct transport *t,
+		    enum workload wl, size_t size, struct result *res)
+{
+	struct xport probe = { .t = t, .max_msg = size };
+	struct b_stats *bst;
+	double csw = 0, sc = 0;
+	unsigned int r, sc_runs = 0;
+	struct hist *h;
+
+	memset(res, 0, sizeof(*res));
+	res->t = t;
+	snprintf(res->name, sizeof(res->name), "%s", t->name);
+	res->wl = wl;
+	res->size = size;
+	res->copies = t->copies;
+	res->syscalls_per_msg = -1;
+	if (t->max_msg && t->max_msg(&probe) && size > t->max_msg(&probe)) {
+		res->status = -EMSGSIZE;
+		snprintf(res->why, sizeof(res->why),
+			 "unsupported: largest message is %zu bytes",
+			 t->max_msg(&probe));
+		return;
+	}
+	h = calloc(1, sizeof(*h));
+	bst = mmap(NULL, sizeof(*bst), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (!h || bst == MAP_FAILED) {
+		res->status = -ENOMEM;
+		snprintf(res->why, sizeof(res->why), "out of memory");
+		free(h);
+		return;
+	}
+	for (r = 0; r < o->runs; r++) {
+		struct result run = { .status = 0 };
+
+		measure_once(o, t, wl, size, &run, h, bst);
+		if (run.status) {
+			res->status = run.status;
+			memcpy(res->why, run.why, sizeof(res->why));
+			break;
+		}
+		res->runs++;
+		res->msgs += run.msgs;
+		res->secs += run.secs;
+		if (!r || run.msgs_per_s < res->mps_min)
+			res->mps_min = run.msgs_per_s;
+		if (run.msgs_per_s > res->mps_max)
+			res->mps_max = run.msgs_per_s;
+		csw += run.csw_per_msg;
+		if (run.syscalls_per_msg >= 0) {
+			sc += run.syscalls_per_msg;
+			sc_runs++;
+		}
+		if (run.ram_bytes > res->ram_bytes)
+			res->ram_bytes = run.ram_bytes;
+	}
+	if (!res->status && res->runs) {
+		res->msgs_per_s = res->msgs / res->secs;
+		res->bytes_per_s = res->msgs_per_s * size;
+		res->csw_per_msg = csw / res->runs;
+		if (sc_runs)
+			res->syscalls_per_msg = sc / sc_runs;
+		if (wl == WL_PINGPONG && h->total) {
+			res->mean = h->sum / h->total;
+			res->p50 = hist_pct(h, 0.50);
+			res->p90 = hist_pct(h, 0.90);
+			res->p99 = hist_pct(h, 0.99);
+			res->p999 = hist_pct(h, 0.999);
+			res->p9999 = hist_pct(h, 0.9999);
+			res->max = h->max;
+		}
+	}
+	munmap(bst, sizeof(*bst));
+	free(h);
+}
+
+static const struct transport transport_memcpy = {
+	.name = "memcpy",
+	.desc = "memcpy in one process, stream only (the ceiling)",
+	.copies = 1,
+};
 
 static void memcpy_baseline(const struct opts *o, size_t size,
 			    struct result *res)
 {
-	static const struct transport t_memcpy = {
-		.name = "memcpy", .desc = "memcpy in one process (ceiling)",
-		.copies = 1,
-	};
 	size_t region = 64 << 20, off = 0;
 	uint64_t count = o->stream_bytes / size, i, t0;
+	unsigned int r;
 	uint8_t *src, *dst;
 
 	if (count < 100)
 		count = 100;
 	memset(res, 0, sizeof(*res));
-	res->t = &t_memcpy;
+	res->t = &transport_memcpy;
+	snprintf(res->name, sizeof(res->name), "memcpy");
 	res->wl = WL_STREAM;
 	res->size = size;
+	res->copies = 1;
+	res->syscalls_per_msg = 0;
 	if (region < 4 * size)
 		region = 4 * size;
 	src = aligned_alloc(64, (size + 63) & ~63UL);
 	dst = aligned_alloc(64, region);
+	if (!src || !dst) {
+		res->status = -ENOMEM;
+		snprintf(res->why, sizeof(res->why), "out of memory");
+		goto out;
+	}
 	memset(src, 1, size);
 	memset(dst, 0, region);
 	pin(o->cpu_a);
-	t0 = now_ns();
-	for (i = 0; i < count; i++) {
-		if (off + size > region)
-			off = 0;
-		memcpy(dst + off, src, size);
-		__asm__ __volatile__("" ::: "memory");
-		off += (size + 63) & ~63UL;
+	for (r = 0; r < o->runs; r++) {
+		double mps;
+
+		t0 = now_ns();
+		for (i = 0; i < count; i++) {
+			if (off + size > region)
+				off = 0;
+			memcpy(dst + off, src, size);
+			__asm__ __volatile__("" ::: "memory");
+			off += (size + 63) & ~63UL;
+			if (!(i & 63) && now_ns() - t0 > o->max_ns) {
+				i++;
+				break;
+			}
+		}
+		t0 = now_ns() - t0;
+		mps = i / (t0 / 1e9);
+		if (!r || mps < res->mps_min)
+			res->mps_min = mps;
+		if (mps > res->mps_max)
+			res->mps_max = mps;
+		res->msgs += i;
+		res->secs += t0 / 1e9;
+		res->runs++;
 	}
-	res->secs = (now_ns() - t0) / 1e9;
-	res->msgs = count;
-	res->msgs_per_s = count / res->secs;
+	res->msgs_per_s = res->msgs / res->secs;
 	res->bytes_per_s = res->msgs_per_s * size;
+	res->ram_bytes = region;
+out:
 	free(src);
 	free(dst);
 }
 
-/* ---- output -------------------------------------------------------------- */
-
-static const char *wl_name(enum workload wl)
-{
-	return wl == WL_PINGPONG ? "pingpong" : "stream";
-}
-
-static void fmt_ns(char *out, size_t len, double ns)
-{
-	if (ns < 1e3)
-		snprintf(out, len, "%.0f ns", ns);
-	else if (ns < 1e6)
-		snprintf(out, len, "%.1f us", ns / 1e3);
-	else
-		snprintf(out, len, "%.2f ms", ns / 1e6);
-}
-
-static void fmt_bytes(char *out, size_t len, double b)
-{
-	if (b >= 1e9)
-		snprintf(out, len, "%.2f GB/s", b / 1e9);
-	else if (b >= 1e6)
-		snprintf(out, len, "%.1f MB/s", b / 1e6);
-	else
-		snprintf(out, len, "%.1f kB/s", b / 1e3);
-}
-
-static void print_table(const struct result *r, unsigned int n)
-{
-	char a[32], b[32], c[32], d[32];
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		if (i == 0 || r[i].wl != r[i - 1].wl ||
-		    r[i].size != r[i - 1].size) {
-			printf("\n%s, %zu-byte messages\n", wl_name(r[i].wl),
-			       r[i].size);
-			if (r[i].wl == WL_PINGPONG)
-				printf("  %-22s %10s %10s %10s %10s %10s %8s\n",
-				       "mechanism", "p50", "p99", "p99.9",
-				       "max", "msgs/s", "csw/msg");
-			else
-				printf("  %-22s %12s %14s %8s\n", "mechanism",
-				       "msgs/s", "bytes/s", "csw/msg");
-		}
-		if (r[i].status) {
-			printf("  %-22s %s\n", r[i].t->name, r[i].why);
-			continue;
-		}
-		if (r[i].wl == WL_PINGPONG) {
-			fmt_ns(a, sizeof(a), r[i].p50);
-			fmt_ns(b, sizeof(b), r[i].p99);
-			fmt_ns(c, sizeof(c), r[i].p999);
-			fmt_ns(d, sizeof(d), r[i].max);
-			printf("  %-22s %10s %10s %10s %10s %10.0f %8.2f\n",
-			       r[i].t->name, a, b, c, d, r[i].msgs_per_s,
-			       r[i].csw_per_msg);
-		} else {
-			fmt_bytes(a, sizeof(a), r[i].bytes_per_s);
-			printf("  %-22s %12.0f %14s %8.2f\n", r[i].t->name,
-			       r[i].msgs_per_s, a, r[i].csw_per_msg);
-		}
-	}
-}
-
-static bool virtualized(void)
-{
-	char line[256];
-	bool hv = false;
-	FILE *f = fopen("/proc/cpuinfo", "r");
-
-	if (!f)
-		return false;
-	while (!hv && fgets(line, sizeof(line), f))
-		hv = !strncmp(line, "flags", 5) && strstr(line, " hypervisor");
-	fclose(f);
-	return hv;
-}
-
-static void read_first_line(const char *path, char *out, size_t len)
-{
-	FILE *f = fopen(path, "r");
-
-	out[0] = 0;
-	if (f) {
-		if (fgets(out, len, f))
-			out[strcspn(out, "\n")] = 0;
-		fclose(f);
-	}
-}
-
-static void cpu_model(char *out, size_t len)
-{
-	char line[256];
-	FILE *f = fopen("/proc/cpuinfo", "r");
-
-	snprintf(out, len, "unknown");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "model name", 10)) {
-			char *p = strchr(line, ':');
-
-			if (p) {
-				snprintf(out, len, "%s", p + 2);
-				out[strcspn(out, "\n")] = 0;
-			}
-			break;
-		}
-	}
-	fclose(f);
-}
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', f);
-		if ((unsigned char)*s >= 0x20)
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-static void print_json(const struct opts *o, const struct result *r,
-		       unsigned int n)
-{
-	char cpu[128], mit[256];
-	struct utsname u;
-	unsigned int i;
-
-	uname(&u);
-	cpu_model(cpu, sizeof(cpu));
-	read_first_line("/sys/devices/system/cpu/vulnerabilities/spectre_v2",
-			mit, sizeof(mit));
-	printf("{\n  \"env\": {\"kernel\": ");
-	json_str(stdout, u.release);
-	printf(", \"cpu\": ");
-	json_str(stdout, cpu);
-	printf(", \"cpus\": %ld, \"virtualized\": %s, \"spectre_v2\": ",
-	       sysconf(_SC_NPROCESSORS_ONLN), virtualized() ? "true" : "false");
-	json_str(stdout, mit);
-	printf(", \"cpu_a\": %d, \"cpu_b\": %d},\n  \"results\": [\n",
-	       o->cpu_a, o->cpu_b);
-	for (i = 0; i < n; i++) {
-		printf("    {\"mechanism\": \"%s\", \"workload\": \"%s\", "
-		       "\"size\": %zu, \"copies\": %u, ",
-		       r[i].t->name, wl_name(r[i].wl), r[i].size,
-		       r[i].t->copies);
-		if (r[i].status) {
-			printf("\"status\": \"skipped\", \"why\": ");
-			json_str(stdout, r[i].why);
-		} else {
-			printf("\"status\": \"ok\", \"msgs\": %llu, "
-			       "\"secs\": %.6f, \"msgs_per_s\": %.1f, "
-			       "\"bytes_per_s\": %.1f, \"csw_per_msg\": %.4f",
-			       (unsigned long long)r[i].msgs, r[i].secs,
-			       r[i].msgs_per_s, r[i].bytes_per_s,
-			       r[i].csw_per_msg);
-			if (r[i].wl == WL_PINGPONG)
-				printf(", \"rtt_ns\": {\"mean\": %.0f, "
-				       "\"p50\": %.0f, \"p90\": %.0f, "
-				       "\"p99\": %.0f, \"p99_9\": %.0f, "
-				       "\"max\": %.0f}",
-				       r[i].mean, r[i].p50, r[i].p90,
-				       r[i].p99, r[i].p999, r[i].max);
-		}
-		printf("}%s\n", i + 1 < n ? "," : "");
-	}
-	printf("  ]\n}\n");
-}
-
 /* ---- command line -------------------------------------------------------- */
+
+static void list_mechanisms(FILE *f, const char *indent)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_transports; i++)
+		fprintf(f, "%s%-22s %s\n", indent, transports[i]->name,
+			transports[i]->desc);
+	fprintf(f, "%s%-22s %s\n", indent, transport_memcpy.name,
+		transport_memcpy.desc);
+}
 
 static void usage(FILE *f)
 {
-	unsigned int i;
-
 	fprintf(f,
-		"usage: ramchan-bench [options]\n\n"
-		"Compare ways of moving messages between two processes.\n\n"
+		"usage: ramchan-bench [options]\n"
+		"       ramchan-bench --plot DIR --from RESULTS.csv\n\n"
+		"Compare ways of moving messages between two processes: the\n"
+		"same workloads over every mechanism, every message verified.\n\n"
 		"  -m, --mechanisms LIST  comma-separated (default: all; see --list)\n"
 		"  -w, --workload W       pingpong, stream or all (default all)\n"
-		"  -s, --sizes LIST       message sizes in bytes, k/M suffixes\n"
+		"  -s, --sizes LIST       message sizes in bytes, k/M suffixes, or\n"
+		"                         'sweep' for 8,64,512,4k,32k,256k,1M\n"
 		"                         (default 64,65536)\n"
-		"  -n, --iters N          pingpong round trips (default 20000)\n"
+		"  -n, --iters N          pingpong round trips per run (default 20000)\n"
 		"  -b, --stream-bytes N   bytes per stream run (default 256M)\n"
 		"  -t, --seconds S        stop a run after S seconds (default 2)\n"
+		"  -r, --runs N           repeat each measurement N times (default 1)\n"
+		"  -R, --rate N           open loop: N round trips/s on a fixed\n"
+		"                         schedule, latency from the intended send\n"
 		"      --same-core        both processes on CPU 0\n"
 		"  -j, --json             JSON on stdout (progress on stderr)\n"
+		"  -c, --csv              CSV on stdout\n"
+		"  -p, --plot DIR         write gnuplot plots (SVG and PNG) to DIR\n"
+		"  -f, --from FILE        with --plot: plot an earlier --csv output\n"
 		"  -q, --quiet            no progress\n"
 		"  -l, --list             list the mechanisms\n"
 		"  -h, --help             this text\n\n"
+		"Mechanisms that need /dev/ramchan are skipped, with the reason,\n"
+		"when the module is not loaded; a size a mechanism cannot carry\n"
+		"is reported as unsupported.\n\n"
 		"mechanisms:\n");
-	for (i = 0; i < NR_TRANSPORTS; i++)
-		fprintf(f, "  %-22s %s\n", transports[i]->name,
-			transports[i]->desc);
-	fprintf(f, "  %-22s %s\n", "memcpy",
-		"memcpy in one process, stream only (the ceiling)");
+	list_mechanisms(f, "  ");
 }
 
 static uint64_t parse_size(const char *s)
@@ -563,13 +652,11 @@ static uint64_t parse_size(const char *s)
 	uint64_t v = strtoull(s, &end, 0);
 
 	switch (*end) {
-	case 'k': case 'K': v <<= 10; break;
-	case 'm': case 'M': v <<= 20; break;
-	case 'g': case 'G': v <<= 30; break;
-	case 0: break;
-	default: return 0;
+	case 'k': case 'K': v <<= 10; end++; break;
+	case 'm': case 'M': v <<= 20; end++; break;
+	case 'g': case 'G': v <<= 30; end++; break;
 	}
-	return v;
+	return *end || end == s ? 0 : v;
 }
 
 static bool wanted(const struct opts *o, const char *name)
@@ -590,7 +677,58 @@ static bool wanted(const struct opts *o, const char *name)
 	return false;
 }
 
-int main(int argc, char **argv)
+static int check_mechanisms(const char *list)
+{
+	char *dup = strdup(list), *tok, *save;
+	unsigned int i;
+	bool known;
+
+	for (tok = strtok_r(dup, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		known = !strcmp(tok, transport_memcpy.name);
+		for (i = 0; i < nr_transports && !known; i++)
+			known = !strcmp(tok, transports[i]->name);
+		if (!known) {
+			fprintf(stderr, "ramchan-bench: unknown mechanism '%s' (see --list)\n",
+				tok);
+			free(dup);
+			return -1;
+		}
+	}
+	free(dup);
+	return 0;
+}
+
+static int parse_sizes(struct opts *o, char *arg)
+{
+	char *tok, *save;
+	uint64_t v;
+	size_t i;
+
+	for (tok = strtok_r(arg, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "sweep")) {
+			for (i = 0; i < sizeof(sweep) / sizeof(sweep[0]); i++) {
+				if (o->nr_sizes == MAX_SIZES)
+					goto bad;
+				o->sizes[o->nr_sizes++] = sweep[i];
+			}
+			continue;
+		}
+		v = parse_size(tok);
+		if (v < 8 || v > (64 << 20) || o->nr_sizes == MAX_SIZES)
+			goto bad;
+		o->sizes[o->nr_sizes++] = v;
+		continue;
+bad:
+		fprintf(stderr, "ramchan-bench: bad size '%s' (8 to 64M, at most %d sizes)\n",
+			tok, MAX_SIZES);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "mechanisms", required_argument, NULL, 'm' },
@@ -598,99 +736,161 @@ int main(int argc, char **argv)
 		{ "sizes", required_argument, NULL, 's' },
 		{ "iters", required_argument, NULL, 'n' },
 		{ "stream-bytes", required_argument, NULL, 'b' },
-		{ "same-core", no_argument, NULL, 'C' },
 		{ "seconds", required_argument, NULL, 't' },
+		{ "runs", required_argument, NULL, 'r' },
+		{ "rate", required_argument, NULL, 'R' },
+		{ "same-core", no_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "csv", no_argument, NULL, 'c' },
+		{ "plot", required_argument, NULL, 'p' },
+		{ "from", required_argument, NULL, 'f' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct opts o = {
-		.workloads = 3, .iters = 20000, .stream_bytes = 256 << 20,
-		.cpu_a = 0, .cpu_b = 1, .max_ns = 2000000000ULL,
-	};
-	struct result *res;
-	unsigned int i, s, w, n = 0, total, done = 0;
-	char *tok, *save;
+	char *end;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "m:w:s:n:b:t:jqlh", longopts,
-				NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:w:s:n:b:t:r:R:jcp:f:qlh",
+				longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			o.mechanisms = optarg;
+			if (check_mechanisms(optarg))
+				return 2;
+			o->mechanisms = optarg;
 			break;
 		case 'w':
-			if (!strcmp(optarg, "pingpong"))
-				o.workloads = 1;
-			else if (!strcmp(optarg, "stream"))
-				o.workloads = 2;
-			else if (!strcmp(optarg, "all"))
-				o.workloads = 3;
-			else {
+			if (!strcmp(optarg, "pingpong")) {
+				o->workloads = 1u << WL_PINGPONG;
+			} else if (!strcmp(optarg, "stream")) {
+				o->workloads = 1u << WL_STREAM;
+			} else if (!strcmp(optarg, "all")) {
+				o->workloads = 3;
+			} else {
 				fprintf(stderr, "ramchan-bench: unknown workload '%s': pingpong, stream or all\n",
 					optarg);
 				return 2;
 			}
 			break;
 		case 's':
-			for (tok = strtok_r(optarg, ",", &save); tok;
-			     tok = strtok_r(NULL, ",", &save)) {
-				uint64_t v = parse_size(tok);
-
-				if (v < 8 || v > (64 << 20) || o.nr_sizes == 32) {
-					fprintf(stderr, "ramchan-bench: bad size '%s' (8 to 64M, at most 32 sizes)\n",
-						tok);
-					return 2;
-				}
-				o.sizes[o.nr_sizes++] = v;
-			}
+			if (parse_sizes(o, optarg))
+				return 2;
 			break;
 		case 'n':
-			o.iters = parse_size(optarg);
-			if (!o.iters) {
-				fprintf(stderr, "ramchan-bench: bad --iters\n");
+			o->iters = parse_size(optarg);
+			if (!o->iters) {
+				fprintf(stderr, "ramchan-bench: bad --iters '%s'\n", optarg);
 				return 2;
 			}
 			break;
 		case 'b':
-			o.stream_bytes = parse_size(optarg);
-			if (!o.stream_bytes) {
-				fprintf(stderr, "ramchan-bench: bad --stream-bytes\n");
+			o->stream_bytes = parse_size(optarg);
+			if (!o->stream_bytes) {
+				fprintf(stderr, "ramchan-bench: bad --stream-bytes '%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 't':
+			o->max_ns = strtod(optarg, &end) * 1e9;
+			if (*end || o->max_ns < 1000000) {
+				fprintf(stderr, "ramchan-bench: bad --seconds '%s' (at least 0.001)\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'r':
+			o->runs = strtoul(optarg, &end, 10);
+			if (*end || !o->runs || o->runs > 100) {
+				fprintf(stderr, "ramchan-bench: bad --runs '%s' (1 to 100)\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'R':
+			o->rate = strtod(optarg, &end);
+			if (*end || o->rate < 1 || o->rate > 1e8) {
+				fprintf(stderr, "ramchan-bench: bad --rate '%s' (1 to 1e8 round trips/s)\n",
+					optarg);
 				return 2;
 			}
 			break;
 		case 'C':
-			o.cpu_b = 0;
-			break;
-		case 't':
-			o.max_ns = strtod(optarg, NULL) * 1e9;
-			if (o.max_ns < 1000000) {
-				fprintf(stderr, "ramchan-bench: bad --seconds (at least 0.001)\n");
-				return 2;
-			}
+			o->cpu_b = 0;
 			break;
 		case 'j':
-			o.json = true;
+			o->json = true;
+			break;
+		case 'c':
+			o->csv = true;
+			break;
+		case 'p':
+			o->plot_dir = optarg;
+			break;
+		case 'f':
+			o->from = optarg;
 			break;
 		case 'q':
-			o.quiet = true;
+			o->quiet = true;
 			break;
 		case 'l':
-			for (i = 0; i < NR_TRANSPORTS; i++)
-				printf("%-22s %s\n", transports[i]->name,
-				       transports[i]->desc);
-			printf("%-22s %s\n", "memcpy",
-			       "memcpy in one process, stream only");
-			return 0;
+			list_mechanisms(stdout, "");
+			exit(0);
 		case 'h':
 			usage(stdout);
-			return 0;
+			exit(0);
 		default:
 			usage(stderr);
 			return 2;
 		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "ramchan-bench: unexpected argument '%s' (see --help)\n",
+			argv[optind]);
+		return 2;
+	}
+	if (o->json && o->csv) {
+		fprintf(stderr, "ramchan-bench: --json or --csv, not both\n");
+		return 2;
+	}
+	if (o->from && !o->plot_dir) {
+		fprintf(stderr, "ramchan-bench: --from needs --plot DIR\n");
+		return 2;
+	}
+	return 0;
+}
+
+static void progress(const struct opts *o, unsigned int done,
+		     unsigned int total, const char *name, enum workload w,
+		     size_t size, const char *what)
+{
+	if (o->quiet || (!what[0] && !isatty(2)))
+		return;
+	fprintf(stderr, "[%u/%u] %-22s %-8s %8zu B %s\033[K%s", done, total,
+		name, wl_name(w), size, what, what[0] ? "\n" : "\r");
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = {
+		.workloads = 3, .iters = 20000, .stream_bytes = 256 << 20,
+		.cpu_a = 0, .cpu_b = 1, .max_ns = 2000000000ULL, .runs = 1,
+	};
+	unsigned int i, s, w, n = 0, total = 0;
+	struct result *res;
+	struct env env;
+	int ret;
+
+	ret = parse_opts(argc, argv, &o);
+	if (ret)
+		return ret;
+	if (o.from) {
+		if (read_csv(o.from, &env, &res, &n))
+			return 1;
+		ret = make_plots(o.plot_dir, &env, res, n);
+		free(res);
+		return ret ? 1 : 0;
 	}
 	if (!o.nr_sizes) {
 		o.sizes[o.nr_sizes++] = 64;
@@ -698,74 +898,53 @@ int main(int argc, char **argv)
 	}
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		o.cpu_b = 0;
-	if (o.mechanisms) {
-		for (tok = strdup(o.mechanisms), save = tok; tok;) {
-			char *comma = strchr(tok, ',');
-			bool known = !strncmp(tok, "memcpy", comma ? (size_t)(comma - tok) : strlen(tok));
+	get_env(&o, &env);
 
-			if (comma)
-				*comma = 0;
-			for (i = 0; i < NR_TRANSPORTS && !known; i++)
-				known = !strcmp(tok, transports[i]->name);
-			if (!known) {
-				fprintf(stderr, "ramchan-bench: unknown mechanism '%s' (see --list)\n",
-					tok);
-				return 2;
-			}
-			tok = comma ? comma + 1 : NULL;
-		}
-		free(save);
-	}
+	for (w = 0; w < NR_WORKLOADS; w++)
+		for (i = 0; i <= nr_transports; i++)
+			if ((o.workloads & (1u << w)) &&
+			    (i < nr_transports ? wanted(&o, transports[i]->name) :
+			     w == WL_STREAM && wanted(&o, "memcpy")))
+				total += o.nr_sizes;
+	res = calloc(total ? total : 1, sizeof(*res));
+	if (!res)
+		return 1;
 
-	total = 2 * o.nr_sizes * (NR_TRANSPORTS + 1);
-	res = calloc(total, sizeof(*res));
-	total = 0;
-	for (w = 0; w < 2; w++)
-		for (s = 0; s < o.nr_sizes; s++)
-			for (i = 0; i <= NR_TRANSPORTS; i++)
-				if ((o.workloads & (1u << w)) &&
-				    (i < NR_TRANSPORTS ?
-				     wanted(&o, transports[i]->name) :
-				     w == WL_STREAM && wanted(&o, "memcpy")))
-					total++;
-
-	for (w = 0; w < 2; w++) {
+	/* By workload, then size, so that a table groups what compares. */
+	for (w = 0; w < NR_WORKLOADS; w++) {
 		if (!(o.workloads & (1u << w)))
 			continue;
 		for (s = 0; s < o.nr_sizes; s++) {
-			for (i = 0; i <= NR_TRANSPORTS; i++) {
+			for (i = 0; i <= nr_transports; i++) {
+				const struct transport *t = i < nr_transports ?
+					transports[i] : &transport_memcpy;
 				struct result *r = &res[n];
 
-				if (i == NR_TRANSPORTS) {
-					if (w != WL_STREAM || !wanted(&o, "memcpy"))
-						continue;
+				if (!wanted(&o, t->name) ||
+				    (t == &transport_memcpy && w != WL_STREAM))
+					continue;
+				progress(&o, n + 1, total, t->name, w,
+					 o.sizes[s], "");
+				if (t == &transport_memcpy)
 					memcpy_baseline(&o, o.sizes[s], r);
-				} else {
-					if (!wanted(&o, transports[i]->name))
-						continue;
-					if (!o.quiet)
-						fprintf(stderr, "[%u/%u] %s %s %zu B ...\r",
-							done + 1, total,
-							transports[i]->name,
-							wl_name(w), o.sizes[s]);
-					measure(&o, transports[i], w,
-						o.sizes[s], r);
-				}
+				else
+					measure(&o, t, w, o.sizes[s], r);
 				n++;
-				done++;
-				if (!o.quiet)
-					fprintf(stderr, "[%u/%u] %-20s %-8s %8zu B %s\033[K\n",
-						done, total, r->t->name,
-						wl_name(w), o.sizes[s],
-						r->status ? r->why : "ok");
+				progress(&o, n, total, t->name, w, o.sizes[s],
+					 r->status ? r->why : "ok");
 			}
 		}
 	}
 
 	if (o.json)
-		print_json(&o, res, n);
+		print_json(stdout, &env, res, n);
+	else if (o.csv)
+		print_csv(stdout, &env, res, n);
 	else
-		print_table(res, n);
+		print_table(stdout, res, n);
+	ret = 0;
+	if (o.plot_dir)
+		ret = make_plots(o.plot_dir, &env, res, n);
 	free(res);
-	return 0;
+	return ret ? 1 : 0;
 }

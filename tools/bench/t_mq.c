@@ -14,8 +14,11 @@
  *                       the sender turns to receive
  *   ramchan-mq-batch-spin  batches and the busy-poll budget together
  *
- * The queues are MQ_DEPTH deep where the system allows it (POSIX mq beyond
- * fs.mqueue.msg_max needs CAP_SYS_RESOURCE; then both use msg_max).
+ * The queues are MQ_DEPTH deep where the system allows it, the same depth
+ * for both kinds: RLIMIT_MSGQUEUE is raised as far as allowed and bounds
+ * the depth for large messages; POSIX mq beyond fs.mqueue.msg_max or
+ * fs.mqueue.msgsize_max needs CAP_SYS_RESOURCE (the depth then falls back
+ * to msg_max; a larger message is reported unsupported).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "ramchan.h"
@@ -39,6 +43,7 @@ struct mq_priv {
 	int fd[2];		/* a2b, b2a: mqd_t or ramchan queue fd */
 	int tx, rx;
 	size_t msg_size;
+	long depth;		/* messages per queue */
 	/* batched: sends waiting for a flush, receives not yet returned */
 	struct ramchan_mq_vec out[MQ_BATCH];
 	unsigned int nr_out;
@@ -47,26 +52,61 @@ struct mq_priv {
 	uint8_t *out_bufs, *in_bufs;
 };
 
-static long mqt_depth_allowed(void)
+static long read_sysctl(const char *path, long dflt)
 {
-	long max = 10;
-	FILE *f;
+	FILE *f = fopen(path, "r");
+	long v = dflt;
 
-	if (geteuid() == 0)
-		return MQ_DEPTH;
-	f = fopen("/proc/sys/fs/mqueue/msg_max", "r");
 	if (f) {
-		if (fscanf(f, "%ld", &max) != 1)
-			max = 10;
+		if (fscanf(f, "%ld", &v) != 1)
+			v = dflt;
 		fclose(f);
 	}
-	return max < MQ_DEPTH ? max : MQ_DEPTH;
+	return v;
+}
+
+/* What RLIMIT_MSGQUEUE is charged per message: the payload and headers. */
+#define MQ_MSG_COST(size)	((size) + 128)
+
+/*
+ * How deep both kinds of queue are for @msg_size-byte messages: MQ_DEPTH,
+ * unless RLIMIT_MSGQUEUE (raised to what the hard limit, or privilege,
+ * allows) cannot hold two queues that deep. 0: not even one message.
+ */
+static long mqt_depth(size_t msg_size)
+{
+	uint64_t per = 2 * MQ_MSG_COST((uint64_t)msg_size);
+	uint64_t need = MQ_DEPTH * per;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_MSGQUEUE, &rl))
+		return 1;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+		struct rlimit want = {
+			.rlim_cur = need,
+			.rlim_max = rl.rlim_max == RLIM_INFINITY ||
+				    rl.rlim_max > need ? rl.rlim_max : need,
+		};
+
+		/* Beyond the hard limit needs CAP_SYS_RESOURCE. */
+		if (setrlimit(RLIMIT_MSGQUEUE, &want)) {
+			want.rlim_cur = rl.rlim_max;
+			want.rlim_max = rl.rlim_max;
+			setrlimit(RLIMIT_MSGQUEUE, &want);
+		}
+		getrlimit(RLIMIT_MSGQUEUE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need)
+		return rl.rlim_cur / per;
+	return MQ_DEPTH;
 }
 
 static int posix_open_pair(struct mq_priv *p, char *why, size_t why_len)
 {
+	long msg_max = read_sysctl("/proc/sys/fs/mqueue/msg_max", 10);
+	long size_max = read_sysctl("/proc/sys/fs/mqueue/msgsize_max", 8192);
 	struct mq_attr attr = {
-		.mq_maxmsg = mqt_depth_allowed(),
+		.mq_maxmsg = p->depth,
 		.mq_msgsize = p->msg_size,
 	};
 	char name[64];
@@ -77,20 +117,43 @@ static int posix_open_pair(struct mq_priv *p, char *why, size_t why_len)
 			 getpid(), i);
 		p->fd[i] = mq_open(name, O_RDWR | O_CREAT | O_EXCL, 0600,
 				   &attr);
+		if (p->fd[i] < 0 && errno == EINVAL &&
+		    attr.mq_maxmsg > msg_max) {
+			/* Deeper than fs.mqueue.msg_max: CAP_SYS_RESOURCE. */
+			attr.mq_maxmsg = msg_max;
+			p->fd[i] = mq_open(name, O_RDWR | O_CREAT | O_EXCL,
+					   0600, &attr);
+		}
 		if (p->fd[i] < 0) {
-			snprintf(why, why_len, "mq_open: %s (fs.mqueue limits?)",
-				 strerror(errno));
-			return -errno;
+			int err = errno;
+
+			if (err == EINVAL && attr.mq_msgsize > size_max)
+				snprintf(why, why_len,
+					 "unsupported: messages above fs.mqueue.msgsize_max (%ld) need CAP_SYS_RESOURCE",
+					 size_max);
+			else if (err == EMFILE)
+				snprintf(why, why_len,
+					 "unsupported: RLIMIT_MSGQUEUE cannot hold a %ld-deep queue of %zu-byte messages",
+					 (long)attr.mq_maxmsg, p->msg_size);
+			else
+				snprintf(why, why_len, "mq_open: %s",
+					 strerror(err));
+			if (i)
+				close(p->fd[0]);
+			p->fd[0] = -1;
+			return err == EINVAL || err == EMFILE ? -ENOTSUP :
+								-err;
 		}
 		mq_unlink(name);	/* lives while open */
 	}
+	p->depth = attr.mq_maxmsg;
 	return 0;
 }
 
 static int ramchan_open_pair(struct mq_priv *p, char *why, size_t why_len)
 {
 	struct ramchan_mq_opts o = {
-		.depth = mqt_depth_allowed(),
+		.depth = p->depth,
 		.msg_size = p->msg_size,
 		.spin_us = p->mode == MQ_SPIN || p->mode == MQ_BATCHED_SPIN ?
 			   MQ_SPIN_US : 0,
@@ -126,6 +189,14 @@ static int mqt_setup(struct xport *x, enum mq_mode mode, char *why,
 	p->mode = mode;
 	p->msg_size = x->max_msg < 8 ? 8 : x->max_msg;
 	p->fd[0] = p->fd[1] = -1;
+	p->depth = mqt_depth(p->msg_size);
+	if (!p->depth) {
+		snprintf(why, why_len,
+			 "unsupported: RLIMIT_MSGQUEUE cannot hold one %zu-byte message per direction",
+			 p->msg_size);
+		free(p);
+		return -ENOTSUP;
+	}
 	ret = mode == MQ_POSIX ? posix_open_pair(p, why, why_len) :
 				 ramchan_open_pair(p, why, why_len);
 	if (ret) {
@@ -154,6 +225,14 @@ static int mqt_attach(struct xport *x)
 	for (i = 0; i < MQ_BATCH; i++)
 		p->out[i].buf = (uintptr_t)(p->out_bufs + i * p->msg_size);
 	return 0;
+}
+
+/* Both queues full: what RLIMIT_MSGQUEUE is charged for them. */
+static size_t mqt_ram(const struct xport *x)
+{
+	const struct mq_priv *p = x->priv;
+
+	return 2 * p->depth * MQ_MSG_COST(p->msg_size);
 }
 
 static size_t mqt_max_msg(const struct xport *x)
@@ -279,6 +358,7 @@ const struct transport _var = {						\
 	.copies = 2,							\
 	.needs_module = _module,					\
 	.max_msg = mqt_max_msg,						\
+	.ram = mqt_ram,							\
 	.setup = _var##_setup,						\
 	.attach = mqt_attach,						\
 	.send = mqt_send,						\

@@ -72,7 +72,6 @@ extern const struct transport transport_ramchan_ring_spin;
 extern const struct transport transport_ramchan_ring_block;
 extern const struct transport transport_ramchan_ring_hybrid;
 extern const struct transport transport_ramchan_ring_syscall;
-extern const struct transport transport_memcpy;
 extern const struct transport transport_posix_mq;
 extern const struct transport transport_ramchan_mq;
 extern const struct transport transport_ramchan_mq_spin;
