@@ -14,7 +14,9 @@ all: module
 
 help:
 	@echo "make [KDIR=...|KVER=6.1|6.12|debug]  build kmod/ramchan.ko"
-	@echo "make demo      build, boot the 6.12 guest, load ramchan, show it"
+	@echo "make demo      build, boot the 6.12 guest, load ramchan, short bench of"
+	@echo "               every mechanism + census, table and plots (~3 min)"
+	@echo "make bench     the same with the full size sweep, 3 runs (~15 min)"
 	@echo "make check     lint, dkms, selftests on 6.1, 6.12 and debug"
 	@echo "make lint      checkpatch --strict, sparse (C=2), W=1"
 	@echo "make dkms-check  dkms add + build against the 6.1 and 6.12 headers"
@@ -62,7 +64,7 @@ selftests:
 	$(MAKE) -s -C $$ksft TARGETS=ramchan RAMCHAN_SRC=$(CURDIR) \
 		O=$(CURDIR)/build/ksft-obj INSTALL_PATH=$(KSFT_INSTALL) install
 
-.PHONY: lint dkms-check dkms-install check demo vm
+.PHONY: lint dkms-check dkms-install check demo bench vm
 lint:
 	@tools/lint
 
@@ -86,6 +88,9 @@ check:
 
 demo: deps
 	@tools/demo
+
+bench: deps
+	@tools/demo --full
 
 KVER_VM := $(if $(KVER),$(KVER),6.12)
 vm: deps

@@ -31,6 +31,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -635,6 +636,7 @@ static void usage(FILE *f)
 		"  -j, --json             JSON on stdout (progress on stderr)\n"
 		"  -c, --csv              CSV on stdout\n"
 		"  -p, --plot DIR         write gnuplot plots (SVG and PNG) to DIR\n"
+		"  -S, --save DIR         also write DIR/bench.json and DIR/bench.csv\n"
 		"  -f, --from FILE        with --plot: plot an earlier --csv output\n"
 		"  -q, --quiet            no progress\n"
 		"  -l, --list             list the mechanisms\n"
@@ -743,6 +745,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "json", no_argument, NULL, 'j' },
 		{ "csv", no_argument, NULL, 'c' },
 		{ "plot", required_argument, NULL, 'p' },
+		{ "save", required_argument, NULL, 'S' },
 		{ "from", required_argument, NULL, 'f' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "list", no_argument, NULL, 'l' },
@@ -752,7 +755,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	char *end;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "m:w:s:n:b:t:r:R:jcp:f:qlh",
+	while ((c = getopt_long(argc, argv, "m:w:s:n:b:t:r:R:jcp:S:f:qlh",
 				longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
@@ -828,6 +831,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'p':
 			o->plot_dir = optarg;
 			break;
+		case 'S':
+			o->save_dir = optarg;
+			break;
 		case 'f':
 			o->from = optarg;
 			break;
@@ -859,6 +865,41 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		return 2;
 	}
 	return 0;
+}
+
+static FILE *create_in(const char *dir, const char *name)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		fprintf(stderr, "ramchan-bench: %s: %s\n", path, strerror(errno));
+	return f;
+}
+
+static int save(const char *dir, const struct env *e, const struct result *r,
+		unsigned int n)
+{
+	FILE *f;
+
+	if (mkdir(dir, 0755) && errno != EEXIST) {
+		fprintf(stderr, "ramchan-bench: mkdir %s: %s\n", dir,
+			strerror(errno));
+		return -1;
+	}
+	f = create_in(dir, "bench.json");
+	if (!f)
+		return -1;
+	print_json(f, e, r, n);
+	if (fclose(f))
+		return -1;
+	f = create_in(dir, "bench.csv");
+	if (!f)
+		return -1;
+	print_csv(f, e, r, n);
+	return fclose(f) ? -1 : 0;
 }
 
 static void progress(const struct opts *o, unsigned int done,
@@ -942,8 +983,8 @@ int main(int argc, char **argv)
 		print_csv(stdout, &env, res, n);
 	else
 		print_table(stdout, res, n);
-	ret = 0;
-	if (o.plot_dir)
+	ret = o.save_dir ? save(o.save_dir, &env, res, n) : 0;
+	if (!ret && o.plot_dir)
 		ret = make_plots(o.plot_dir, &env, res, n);
 	free(res);
 	return ret ? 1 : 0;

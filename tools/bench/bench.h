@@ -31,6 +31,7 @@ struct opts {
 	bool json, csv, quiet;
 	const char *plot_dir;		/* write plots here */
 	const char *from;		/* plot a CSV of an earlier run */
+	const char *save_dir;		/* also write bench.json, bench.csv */
 };
 
 struct result {

@@ -93,6 +93,15 @@ static long pipe_recv(struct xport *x, void *buf, size_t len)
 	return got;
 }
 
+/* The two pipes' buffer capacity (pages are allocated as they fill). */
+static size_t pipe_ram(const struct xport *x)
+{
+	const struct pipe_priv *p = x->priv;
+	int a = fcntl(p->wfd, F_GETPIPE_SZ), b = fcntl(p->rfd, F_GETPIPE_SZ);
+
+	return a > 0 && b > 0 ? (size_t)a + b : 0;
+}
+
 static void pipe_detach(struct xport *x)
 {
 	struct pipe_priv *p = x->priv;
@@ -114,6 +123,7 @@ const struct transport transport_pipe = {
 	.attach = pipe_attach,
 	.send = pipe_send,
 	.recv = pipe_recv,
+	.ram = pipe_ram,
 	.detach = pipe_detach,
 	.teardown = pipe_teardown,
 };

@@ -21,6 +21,7 @@ enum ring_mode { MODE_SPIN, MODE_BLOCK, MODE_HYBRID, MODE_SYSCALL };
 
 struct ring_priv {
 	enum ring_mode mode;
+	uint64_t ring_bytes;	/* data bytes of each ring */
 	int prod_fd[2];		/* a2b, b2a */
 	int cons_fd[2];
 	struct ramchan_ring tx, rx;
@@ -52,8 +53,9 @@ static int ring_setup(struct xport *x, enum ring_mode mode, char *why,
 		free(p);
 		return -ENOTSUP;
 	}
+	p->ring_bytes = ring_bytes(x->max_msg);
 	for (i = 0; i < 2; i++) {
-		fd = ramchan_ring_create(ctl, NULL, ring_bytes(x->max_msg), 0,
+		fd = ramchan_ring_create(ctl, NULL, p->ring_bytes, 0,
 					 RAMCHAN_ROLE_BOTH, 0);
 		if (fd < 0) {
 			snprintf(why, why_len, "create ring: %s",
@@ -96,6 +98,14 @@ static int ring_attach(struct xport *x)
 	ramchan_ring_set_spin(&p->tx, spin);
 	ramchan_ring_set_spin(&p->rx, spin);
 	return 0;
+}
+
+/* Two rings: their data pages (the control pages are 3 more each). */
+static size_t ring_ram(const struct xport *x)
+{
+	const struct ring_priv *p = x->priv;
+
+	return 2 * (p->ring_bytes + 3 * (size_t)sysconf(_SC_PAGESIZE));
 }
 
 static size_t ring_max_msg(const struct xport *x)
@@ -154,7 +164,8 @@ const struct transport _var = {						\
 	.desc = _desc,							\
 	.copies = 2,							\
 	.needs_module = 1,						\
-	.max_msg = ring_max_msg,					\
+	.max_msg = ring_max_msg,						\
+	.ram = ring_ram,						\
 	.setup = _var##_setup,						\
 	.attach = ring_attach,						\
 	.send = ring_send,						\
