@@ -106,6 +106,70 @@ static uint32_t seq_of(const uint8_t *buf)
 	return seq;
 }
 
+/*
+ * Send message @seq (or the STOP mark): built in place where the transport
+ * can reserve room in its buffer, else built in @buf and sent.
+ */
+static int xsend(struct xport *x, uint8_t *buf, size_t size, uint32_t seq)
+{
+	void *data;
+	int ret;
+
+	if (x->t->reserve) {
+		ret = x->t->reserve(x, size, &data);
+		if (ret)
+			return ret;
+		stamp(data, size, seq);
+		return x->t->commit(x);
+	}
+	stamp(buf, size, seq);
+	return x->t->send(x, buf, size);
+}
+
+/*
+ * Receive the next message and verify it is message @seq: 0 when it is,
+ * 1 when it is the STOP mark, -EPROTO when it is not intact, or the
+ * transport's -errno. With @echo, send it back as it is. Read in place
+ * where the transport can, else copied into @buf.
+ */
+static int xrecv(struct xport *x, uint8_t *buf, size_t size, uint32_t seq,
+		 bool echo)
+{
+	const uint8_t *data = buf;
+	void *out;
+	int ret = 0;
+	long n;
+
+	if (x->t->peek)
+		n = x->t->peek(x, (const void **)&data);
+	else
+		n = x->t->recv(x, buf, size);
+	if (n < 0)
+		return n;
+	if (n == (long)size && seq_of(data) == SEQ_STOP)
+		ret = 1;
+	else if (!verify(data, n, size, seq))
+		ret = -EPROTO;
+	if (!ret && echo) {
+		int err;
+
+		if (x->t->reserve) {
+			err = x->t->reserve(x, size, &out);
+			if (!err) {
+				memcpy(out, data, size);
+				err = x->t->commit(x);
+			}
+		} else {
+			err = x->t->send(x, data, size);
+		}
+		if (err)
+			ret = err;
+	}
+	if (x->t->peek)
+		x->t->release(x);
+	return ret;
+}
+
 /* ---- latency histogram ------------------------------------------------ */
 
 #define HIST_SUB_BITS	6
@@ -256,7 +320,7 @@ static int run_b(struct xport *x, enum workload wl, size_t size, uint8_t *buf,
 	int sc_fd = syscall_counter_open();
 	long csw0 = csw_self();
 	uint64_t i;
-	long n;
+	int ret;
 
 	st->syscalls = -1;
 	for (i = 0;; i++) {
@@ -266,13 +330,11 @@ static int run_b(struct xport *x, enum workload wl, size_t size, uint8_t *buf,
 			sc_fd = -1;
 			csw0 = csw_self();
 		}
-		n = x->t->recv(x, buf, size);
-		if (n == (long)size && seq_of(buf) == SEQ_STOP)
+		ret = xrecv(x, buf, size, (uint32_t)i, wl == WL_PINGPONG);
+		if (ret == 1)
 			break;
-		if (!verify(buf, n, size, (uint32_t)i))
-			return 3;
-		if (wl == WL_PINGPONG && x->t->send(x, buf, size))
-			return 4;
+		if (ret)
+			return ret == -EPROTO ? 3 : 4;
 	}
 	st->csw = csw_self() - csw0;
 	st->csw_msgs = i > warm ? i - warm : 0;
@@ -281,7 +343,7 @@ static int run_b(struct xport *x, enum workload wl, size_t size, uint8_t *buf,
 		st->syscalls = syscall_counter_close(sc_fd);
 		st->sc_msgs = i;
 	}
-	if (wl == WL_STREAM && x->t->send(x, buf, size))
+	if (wl == WL_STREAM && xsend(x, buf, size, SEQ_STOP))
 		return 4;
 	return 0;
 }
@@ -316,7 +378,6 @@ static void measure_once(const struct opts *o, const struct transport *t,
 	int status, sc_fd;
 	uint8_t *buf;
 	pid_t pid;
-	long n;
 
 	if (wl == WL_PINGPONG) {
 		count = o->iters;
@@ -381,7 +442,6 @@ static void measure_once(const struct opts *o, const struct transport *t,
 			csw0 = csw_self();
 			t0 = now_ns();
 		}
-		stamp(buf, size, (uint32_t)i);
 		if (wl == WL_PINGPONG) {
 			uint64_t s;
 
@@ -391,10 +451,8 @@ static void measure_once(const struct opts *o, const struct transport *t,
 			} else {
 				s = now_ns();
 			}
-			if (t->send(&x, buf, size))
-				goto broken;
-			n = t->recv(&x, buf, size);
-			if (!verify(buf, n, size, (uint32_t)i))
+			if (xsend(&x, buf, size, (uint32_t)i) ||
+			    xrecv(&x, buf, size, (uint32_t)i, false))
 				goto broken;
 			if (i >= warm) {
 				uint64_t end = now_ns();
@@ -406,7 +464,7 @@ static void measure_once(const struct opts *o, const struct transport *t,
 				}
 			}
 		} else {
-			if (t->send(&x, buf, size))
+			if (xsend(&x, buf, size, (uint32_t)i))
 				goto broken;
 			if (!(i & 63) && i > warm && now_ns() - t0 > o->max_ns) {
 				count = i - warm + 1;
@@ -415,14 +473,10 @@ static void measure_once(const struct opts *o, const struct transport *t,
 		}
 		sent++;
 	}
-	stamp(buf, size, SEQ_STOP);
-	if (t->send(&x, buf, size))
+	if (xsend(&x, buf, size, SEQ_STOP))
 		goto broken;
-	if (wl == WL_STREAM) {
-		n = t->recv(&x, buf, size);
-		if (n != (long)size || seq_of(buf) != SEQ_STOP)
-			goto broken;
-	}
+	if (wl == WL_STREAM && xrecv(&x, buf, size, SEQ_STOP, false) != 1)
+		goto broken;
 	run->secs = (now_ns() - t0) / 1e9;
 	csw0 = csw_self() - csw0;
 	t->detach(&x);

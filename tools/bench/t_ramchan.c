@@ -3,6 +3,10 @@
  * ramchan ring transports: two rings (one per direction), driven through
  * libramchan's inline fast path in three waiting modes, or through
  * read()/write() on the ring fds (a copy through the kernel each way).
+ * ramchan-ring-zc spins like ramchan-ring-spin but uses the rings in
+ * place: the sender builds each message in its reservation, the receiver
+ * verifies it where it lies, no copy on either side (a pingpong echo
+ * copies once, from one ring to the other).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,7 +17,7 @@
 #include "ramchan.h"
 #include "transport.h"
 
-enum ring_mode { MODE_SPIN, MODE_BLOCK, MODE_HYBRID, MODE_SYSCALL };
+enum ring_mode { MODE_SPIN, MODE_BLOCK, MODE_HYBRID, MODE_SYSCALL, MODE_ZC };
 
 /* Spin "forever" (an hour) in spin mode; 50 us in hybrid mode. */
 #define SPIN_FOREVER_NS	(3600ULL * 1000000000ULL)
@@ -25,6 +29,8 @@ struct ring_priv {
 	int prod_fd[2];		/* a2b, b2a */
 	int cons_fd[2];
 	struct ramchan_ring tx, rx;
+	struct ramchan_resv resv;	/* zero-copy: the open reservation */
+	struct ramchan_rec rec;		/* ... and the record being read */
 	int tx_fd, rx_fd;
 };
 
@@ -91,7 +97,7 @@ static int ring_attach(struct xport *x)
 	ret = ramchan_ring_map(&p->rx, p->rx_fd);
 	if (ret)
 		return ret;
-	if (p->mode == MODE_SPIN)
+	if (p->mode == MODE_SPIN || p->mode == MODE_ZC)
 		spin = SPIN_FOREVER_NS;
 	else if (p->mode == MODE_HYBRID)
 		spin = HYBRID_SPIN_NS;
@@ -137,6 +143,40 @@ static long ring_recv(struct xport *x, void *buf, size_t cap)
 	return n < 0 ? -errno : n;
 }
 
+static int ring_reserve(struct xport *x, size_t len, void **data)
+{
+	struct ring_priv *p = x->priv;
+	int ret = ramchan_ring_reserve_wait(&p->tx, len, &p->resv, 0);
+
+	*data = p->resv.data;
+	return ret;
+}
+
+static int ring_commit(struct xport *x)
+{
+	struct ring_priv *p = x->priv;
+
+	ramchan_ring_commit(&p->tx, &p->resv);
+	return 0;
+}
+
+static long ring_peek(struct xport *x, const void **data)
+{
+	struct ring_priv *p = x->priv;
+	int ret = ramchan_ring_peek_wait(&p->rx, &p->rec, 0);
+
+	*data = p->rec.data;
+	return ret ? ret : (long)p->rec.len;
+}
+
+static void ring_release(struct xport *x)
+{
+	struct ring_priv *p = x->priv;
+
+	ramchan_ring_advance(&p->rx, &p->rec);
+	ramchan_ring_release(&p->rx);
+}
+
 static void ring_detach(struct xport *x)
 {
 	struct ring_priv *p = x->priv;
@@ -173,6 +213,31 @@ const struct transport _var = {						\
 	.detach = ring_detach,						\
 	.teardown = ring_teardown,					\
 }
+
+static int transport_ramchan_ring_zc_setup(struct xport *x, char *why,
+					    size_t why_len)
+{
+	return ring_setup(x, MODE_ZC, why, why_len);
+}
+
+const struct transport transport_ramchan_ring_zc = {
+	.name = "ramchan-ring-zc",
+	.desc = "ramchan mmap'd ring, spinning, messages built and read in place",
+	.copies = 0,
+	.needs_module = 1,
+	.max_msg = ring_max_msg,
+	.ram = ring_ram,
+	.setup = transport_ramchan_ring_zc_setup,
+	.attach = ring_attach,
+	.send = ring_send,
+	.recv = ring_recv,
+	.reserve = ring_reserve,
+	.commit = ring_commit,
+	.peek = ring_peek,
+	.release = ring_release,
+	.detach = ring_detach,
+	.teardown = ring_teardown,
+};
 
 RING_TRANSPORT(transport_ramchan_ring_spin, "ramchan-ring-spin", MODE_SPIN,
 	       "ramchan mmap'd ring, spinning, no syscall");

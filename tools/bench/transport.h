@@ -39,6 +39,16 @@ struct transport {
 	/* Receive one message; its length or -errno. */
 	long (*recv)(struct xport *x, void *buf, size_t cap);
 	/*
+	 * Optional zero-copy path (both or neither pair): reserve() room for
+	 * a @len-byte message in place, write it there, commit() it; peek()
+	 * the next message in place (its length or -errno) and release() it
+	 * once read. The workloads then build and verify messages in place.
+	 */
+	int (*reserve)(struct xport *x, size_t len, void **data);
+	int (*commit)(struct xport *x);
+	long (*peek)(struct xport *x, const void **data);
+	void (*release)(struct xport *x);
+	/*
 	 * Optional: bytes of kernel or shared memory the mechanism holds for
 	 * this pair (buffers, rings, queues: their capacity, both directions),
 	 * asked on side A after attach. 0 or NULL: unknown.
@@ -69,6 +79,7 @@ extern const struct transport transport_signal_value;
 extern const struct transport transport_signal_shm;
 extern const struct transport transport_shm_spin;
 extern const struct transport transport_ramchan_ring_spin;
+extern const struct transport transport_ramchan_ring_zc;
 extern const struct transport transport_ramchan_ring_block;
 extern const struct transport transport_ramchan_ring_hybrid;
 extern const struct transport transport_ramchan_ring_syscall;

@@ -9,6 +9,7 @@
 
 const struct transport *const transports[] = {
 	&transport_shm_spin,
+	&transport_ramchan_ring_zc,
 	&transport_ramchan_ring_spin,
 	&transport_ramchan_ring_hybrid,
 	&transport_ramchan_ring_block,
