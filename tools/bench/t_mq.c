@@ -101,6 +101,15 @@ static long mqt_depth(size_t msg_size)
 	return MQ_DEPTH;
 }
 
+static int depth_unsupported(const struct mq_priv *p, char *why,
+			      size_t why_len)
+{
+	snprintf(why, why_len,
+		 "unsupported: RLIMIT_MSGQUEUE cannot hold one %zu-byte message per direction",
+		 p->msg_size);
+	return -ENOTSUP;
+}
+
 static int posix_open_pair(struct mq_priv *p, char *why, size_t why_len)
 {
 	long msg_max = read_sysctl("/proc/sys/fs/mqueue/msg_max", 10);
@@ -112,6 +121,8 @@ static int posix_open_pair(struct mq_priv *p, char *why, size_t why_len)
 	char name[64];
 	int i;
 
+	if (!p->depth)
+		return depth_unsupported(p, why, why_len);
 	for (i = 0; i < 2; i++) {
 		snprintf(name, sizeof(name), "/ramchan-bench-%d-%d",
 			 getpid(), i);
@@ -165,6 +176,10 @@ static int ramchan_open_pair(struct mq_priv *p, char *why, size_t why_len)
 			 strerror(-ctl));
 		return -ENOTSUP;
 	}
+	if (!p->depth) {
+		close(ctl);
+		return depth_unsupported(p, why, why_len);
+	}
 	for (i = 0; i < 2; i++) {
 		p->fd[i] = ramchan_mq_create(ctl, &o);
 		if (p->fd[i] < 0) {
@@ -190,13 +205,6 @@ static int mqt_setup(struct xport *x, enum mq_mode mode, char *why,
 	p->msg_size = x->max_msg < 8 ? 8 : x->max_msg;
 	p->fd[0] = p->fd[1] = -1;
 	p->depth = mqt_depth(p->msg_size);
-	if (!p->depth) {
-		snprintf(why, why_len,
-			 "unsupported: RLIMIT_MSGQUEUE cannot hold one %zu-byte message per direction",
-			 p->msg_size);
-		free(p);
-		return -ENOTSUP;
-	}
 	ret = mode == MQ_POSIX ? posix_open_pair(p, why, why_len) :
 				 ramchan_open_pair(p, why, why_len);
 	if (ret) {
