@@ -173,8 +173,7 @@ static void ring_release(struct xport *x)
 {
 	struct ring_priv *p = x->priv;
 
-	ramchan_ring_advance(&p->rx, &p->rec);
-	ramchan_ring_release(&p->rx);
+	ramchan_ring_consume(&p->rx, &p->rec);
 }
 
 static void ring_detach(struct xport *x)

@@ -263,8 +263,7 @@ int ramchan_ring_recv(struct ramchan_ring *r, void *buf, uint32_t cap,
 	if (rec.len > cap)
 		return -EMSGSIZE;
 	memcpy(buf, rec.data, rec.len);
-	ramchan_ring_advance(r, &rec);
-	ramchan_ring_release(r);
+	ramchan_ring_consume(r, &rec);
 	return rec.len;
 }
 

@@ -362,6 +362,26 @@ static inline void ramchan_ring_release(struct ramchan_ring *r)
 		ramchan_ring_wake_fd(r->fd, RAMCHAN_WAKE_WRITERS);
 }
 
+/**
+ * ramchan_ring_consume - done with @rec: advance, and release when it pays
+ *
+ * Gives the space back at once when @rec was the last record this
+ * consumer knows of, when a quarter of the ring has been read since the
+ * last release, or when a producer waits for room; otherwise a later call
+ * does, so that records read back to back cost one release (and its
+ * fence) per batch instead of one each. ramchan_ring_peek_wait() releases
+ * before it waits, so nothing is held while the consumer sleeps.
+ */
+static inline void ramchan_ring_consume(struct ramchan_ring *r,
+					const struct ramchan_rec *rec)
+{
+	ramchan_ring_advance(r, rec);
+	if (r->cursor == r->cached_head ||
+	    r->cursor - r->released >= r->size / 4 ||
+	    __atomic_load_n(&r->info->writers_waiting, __ATOMIC_RELAXED))
+		ramchan_ring_release(r);
+}
+
 /* ---- blocking helpers (ramchan.c) ---------------------------------------- */
 
 /*
