@@ -262,7 +262,8 @@ static int ramchan_ring_wait(struct ramchan_ring *ring, unsigned int what,
 static __poll_t ramchan_ring_events(struct ramchan_ring *ring,
 				    unsigned int role)
 {
-	u32 flags = READ_ONCE(ring->flags);
+	/* Before head and tail: see ramchan_ring_read(). */
+	u32 flags = smp_load_acquire(&ring->flags);
 	__poll_t mask = 0;
 	u64 head, tail, reserve, room;
 
@@ -391,6 +392,7 @@ static ssize_t ramchan_ring_read(struct file *file, char __user *buf,
 {
 	struct ramchan_ring *ring = ramchan_file_ring(file);
 	ssize_t ret;
+	u32 flags;
 	u64 head;
 
 	if (!(ramchan_file_role(file) & RAMCHAN_ROLE_CONSUMER))
@@ -398,11 +400,18 @@ static ssize_t ramchan_ring_read(struct file *file, char __user *buf,
 	if (mutex_lock_interruptible(&ring->io_lock))
 		return -ERESTARTSYS;
 	for (;;) {
+		/*
+		 * The flags before head: a producer that commits and then
+		 * goes away is seen gone only with its last record visible,
+		 * so end of file never hides a record. Pairs with the
+		 * unlock in ramchan_ring_update_flags().
+		 */
+		flags = smp_load_acquire(&ring->flags);
 		head = READ_ONCE(ring->prod->head);
 		ret = ramchan_ring_read_locked(file, buf, count);
 		if (ret != -EAGAIN)
 			break;
-		if (READ_ONCE(ring->flags) & RAMCHAN_RING_PRODUCERS_GONE) {
+		if (flags & RAMCHAN_RING_PRODUCERS_GONE) {
 			ret = 0;	/* drained: end of file */
 			break;
 		}
