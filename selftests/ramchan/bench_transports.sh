@@ -61,7 +61,9 @@ else
 fi
 
 # Without the module: ramchan's transports are skipped with the reason.
-if grep -q '^ramchan ' /proc/modules && rmmod ramchan; then
+# (A node left by `kmod static-nodes` would autoload the module: remove it;
+# modprobe makes a new one.)
+if grep -q '^ramchan ' /proc/modules && rmmod ramchan && rm -f /dev/ramchan; then
 	out=$("$BENCH" -q -m ramchan-ring-spin,ramchan-mq,pipe -s 64 \
 		-n 100 -b 1M -t 0.1 --csv 2>&1)
 	rc=$?
