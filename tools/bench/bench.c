@@ -939,18 +939,6 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-static FILE *create_in(const char *dir, const char *name)
-{
-	char path[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	if (!f)
-		fprintf(stderr, "ramchan-bench: %s: %s\n", path, strerror(errno));
-	return f;
-}
-
 static int save(const char *dir, const struct env *e, const struct result *r,
 		unsigned int n)
 {

@@ -73,6 +73,8 @@ void print_csv(FILE *f, const struct env *e, const struct result *r,
 	       unsigned int n);
 int read_csv(const char *path, struct env *e, struct result **r,
 	     unsigned int *n);
+/* Create DIR/NAME for writing; NULL (said on stderr) on failure. */
+FILE *create_in(const char *dir, const char *name);
 int make_plots(const char *dir, const struct env *e, const struct result *r,
 	       unsigned int n);
 

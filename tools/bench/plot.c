@@ -44,7 +44,7 @@ static void collect(const struct result *r, unsigned int n, enum workload wl,
 	}
 }
 
-static FILE *open_in(const char *dir, const char *name)
+FILE *create_in(const char *dir, const char *name)
 {
 	char path[4096];
 	FILE *f;
@@ -276,22 +276,22 @@ int make_plots(const char *dir, const struct env *e, const struct result *r,
 		fprintf(stderr, "ramchan-bench: no results to plot\n");
 		return -1;
 	}
-	f = open_in(dir, "latency.dat");
+	f = create_in(dir, "latency.dat");
 	if (!f)
 		return -1;
 	write_by_size(f, r, n, WL_PINGPONG, &lat);
 	fclose(f);
-	f = open_in(dir, "throughput.dat");
+	f = create_in(dir, "throughput.dat");
 	if (!f)
 		return -1;
 	write_by_size(f, r, n, WL_STREAM, &thr);
 	fclose(f);
-	f = open_in(dir, "percentiles.dat");
+	f = create_in(dir, "percentiles.dat");
 	if (!f)
 		return -1;
 	write_percentiles(f, r, n, psize, &lat);
 	fclose(f);
-	f = open_in(dir, "plots.gp");
+	f = create_in(dir, "plots.gp");
 	if (!f)
 		return -1;
 	write_script(f, e, r, n, &lat, &thr, psize);

@@ -57,40 +57,15 @@ static int pipe_attach(struct xport *x)
 static int pipe_send(struct xport *x, const void *buf, size_t len)
 {
 	struct pipe_priv *p = x->priv;
-	const char *c = buf;
-	ssize_t n;
 
-	while (len) {
-		n = write(p->wfd, c, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		c += n;
-		len -= n;
-	}
-	return 0;
+	return fd_write_all(p->wfd, buf, len, false);
 }
 
 static long pipe_recv(struct xport *x, void *buf, size_t len)
 {
 	struct pipe_priv *p = x->priv;
-	size_t got = 0;
-	ssize_t n;
 
-	while (got < len) {
-		n = read(p->rfd, (char *)buf + got, len - got);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (!n)
-			return -EPIPE;
-		got += n;
-	}
-	return got;
+	return fd_read_exact(p->rfd, buf, len, false);
 }
 
 /* The two pipes' buffer capacity (pages are allocated as they fill). */

@@ -340,40 +340,15 @@ static size_t sock_ram(const struct xport *x)
 static int stream_send(struct xport *x, const void *buf, size_t len)
 {
 	struct sock_priv *p = x->priv;
-	const char *c = buf;
-	ssize_t n;
 
-	while (len) {
-		n = send(p->self, c, len, MSG_NOSIGNAL);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		c += n;
-		len -= n;
-	}
-	return 0;
+	return fd_write_all(p->self, buf, len, true);
 }
 
 static long stream_recv(struct xport *x, void *buf, size_t len)
 {
 	struct sock_priv *p = x->priv;
-	size_t got = 0;
-	ssize_t n;
 
-	while (got < len) {
-		n = recv(p->self, (char *)buf + got, len - got, MSG_WAITALL);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (!n)
-			return -EPIPE;
-		got += n;
-	}
-	return got;
+	return fd_read_exact(p->self, buf, len, true);
 }
 
 static int record_send(struct xport *x, const void *buf, size_t len)

@@ -11,6 +11,7 @@
 #ifndef RAMCHAN_BENCH_TRANSPORT_H
 #define RAMCHAN_BENCH_TRANSPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,6 +59,13 @@ struct transport {
 	void (*detach)(struct xport *x);
 	void (*teardown)(struct xport *x);
 };
+
+/*
+ * Byte streams (fdio.c): write all of @len, or read exactly @len (-EPIPE
+ * at end of file); @sock: send()/recv() without SIGPIPE, MSG_WAITALL.
+ */
+int fd_write_all(int fd, const void *buf, size_t len, bool sock);
+long fd_read_exact(int fd, void *buf, size_t len, bool sock);
 
 /* The table of every transport, in the order tables list them. */
 extern const struct transport *const transports[];
