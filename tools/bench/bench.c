@@ -15,11 +15,9 @@
  * A is pinned to one CPU and B to another (--same-core: both on one).
  * Latencies go into a log-linear histogram (HdrHistogram-style: 64
  * sub-buckets per power of two, 1.6% resolution). System calls per
- * message are counted, with --syscalls, by a raw_syscalls:sys_enter perf
- * counter during the warm-up only, so the timed part runs without the
- * tracepoint. It is off by default: each measurement registers and
- * unregisters the tracepoint, which patches kernel text, and a 6.1 guest
- * under TCG was seen to lock up in syscall_trace_enter() after many.
+ * message are counted, with --syscalls, by raw_syscalls:sys_enter perf
+ * counters in a pass of short runs after the timed ones (see count_pass()),
+ * so the timed runs go without the tracepoint.
  * Only ratios between mechanisms measured in the same run mean much,
  * especially under emulation.
  */
@@ -261,7 +259,8 @@ static long csw_self(void)
  * tracepoint through perf. -1 where tracefs or perf is not available
  * (then "syscalls per message" is reported as unknown).
  */
-static bool count_syscalls;	/* --syscalls */
+static bool want_syscalls;	/* --syscalls */
+static bool count_syscalls;	/* now: the counting pass */
 
 static int syscall_counter_open(void)
 {
@@ -892,7 +891,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->cpu_b = 0;
 			break;
 		case 'Y':
-			count_syscalls = true;
+			want_syscalls = true;
 			break;
 		case 'j':
 			o->json = true;
@@ -972,6 +971,52 @@ static void progress(const struct opts *o, unsigned int done,
 		name, wl_name(w), size, what, what[0] ? "\n" : "\r");
 }
 
+/*
+ * System calls per message, in a pass of its own after the timed ones:
+ * a short run of each measurement with the counters on. A counter held
+ * open for the whole pass keeps the tracepoint and perf's scheduler hooks
+ * registered, so the kernel patches its text (static keys) twice in all
+ * instead of twice per counter: under QEMU TCG, code patched while the
+ * other vCPU runs it crashed a 6.12 guest (int3 in finish_task_switch)
+ * and soft-locked a 6.1 one.
+ */
+static void count_pass(const struct opts *o, struct result *res,
+		       unsigned int n)
+{
+	struct opts short_run = *o;
+	unsigned int i;
+	int keeper;
+
+	count_syscalls = true;
+	keeper = syscall_counter_open();
+	if (keeper < 0) {
+		count_syscalls = false;
+		if (!o->quiet)
+			fprintf(stderr, "ramchan-bench: --syscalls: no raw_syscalls tracepoint or perf here\n");
+		return;
+	}
+	short_run.runs = 1;
+	short_run.rate = 0;
+	short_run.max_ns = 200000000ULL;
+	short_run.iters = o->iters < 2000 ? o->iters : 2000;
+	for (i = 0; i < n; i++) {
+		struct result r;
+
+		if (res[i].status || !res[i].t || res[i].t == &transport_memcpy)
+			continue;
+		/* The warm-up is what is counted: a tenth of the round trips. */
+		short_run.stream_bytes = 20 * 2000 * (uint64_t)res[i].size;
+		progress(o, i + 1, n, res[i].t->name, res[i].wl, res[i].size,
+			 "");
+		measure(&short_run, res[i].t, res[i].wl, res[i].size, &r);
+		res[i].syscalls_per_msg = r.status ? -1 : r.syscalls_per_msg;
+		progress(o, i + 1, n, res[i].t->name, res[i].wl, res[i].size,
+			 r.status ? r.why : "syscalls counted");
+	}
+	close(keeper);
+	count_syscalls = false;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = {
@@ -1037,6 +1082,8 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (want_syscalls)
+		count_pass(&o, res, n);
 	if (o.json)
 		print_json(stdout, &env, res, n);
 	else if (o.csv)
