@@ -42,7 +42,7 @@
 
 /* The size sweep of --sizes sweep: 8 B to 1 MiB. */
 static const size_t sweep[] = {
-	8, 64, 512, 4096, 32768, 262144, 1048576,
+	8, 64, 512, 4096, 32768, 65536, 262144, 1048576,
 };
 
 static uint64_t now_ns(void)
@@ -684,7 +684,7 @@ static void usage(FILE *f)
 		"  -m, --mechanisms LIST  comma-separated (default: all; see --list)\n"
 		"  -w, --workload W       pingpong, stream or all (default all)\n"
 		"  -s, --sizes LIST       message sizes in bytes, k/M suffixes, or\n"
-		"                         'sweep' for 8,64,512,4k,32k,256k,1M\n"
+		"                         'sweep' for 8,64,512,4k,32k,64k,256k,1M\n"
 		"                         (default 64,65536)\n"
 		"  -n, --iters N          pingpong round trips per run (default 20000)\n"
 		"  -b, --stream-bytes N   bytes per stream run (default 256M)\n"
