@@ -191,8 +191,12 @@ static void write_script(FILE *gp, const struct env *e, const struct result *r,
 		{ "svg size 1200,720 dynamic background rgb 'white' font 'sans,12'", "svg" },
 		{ "pngcairo size 1200,720 font 'sans,10'", "png" },
 	};
+	char sub[320];
 	unsigned int t;
 
+	/* Every title's second line: where it was measured. */
+	snprintf(sub, sizeof(sub), "%s, %s%s", e->kernel, e->cpu,
+		 e->virtualized ? ", virtualized" : "");
 	fprintf(gp, "# ramchan-bench plots: gnuplot plots.gp (in this directory)\n"
 		"set grid\nset key outside right top\nset logscale x 2\n"
 		"set logscale y\nset format y '%%g'\n");
@@ -201,34 +205,31 @@ static void write_script(FILE *gp, const struct env *e, const struct result *r,
 		fprintf(gp, "\nset terminal %s\n", terms[t][0]);
 		if (lat->nr) {
 			fprintf(gp, "set output 'latency.%s'\n"
-				"set title \"Round trip vs message size (p50; bars to p99)\\n%s, %s%s\" noenhanced\n"
+				"set title \"Round trip vs message size (p50; bars to p99)\\n%s\" noenhanced\n"
 				"set xlabel 'message size (bytes)'\n"
 				"set ylabel 'round trip (us, log)'\n",
-				terms[t][1], e->kernel, e->cpu,
-				e->virtualized ? ", virtualized" : "");
+				terms[t][1], sub);
 			plot_clauses(gp, "latency.dat", lat,
 				     "1:($2/1000):($2/1000):($4/1000)",
 				     "yerrorlines");
 		}
 		if (thr->nr) {
 			fprintf(gp, "set output 'throughput.%s'\n"
-				"set title \"One-way throughput vs message size (memcpy: the ceiling)\\n%s, %s%s\" noenhanced\n"
+				"set title \"One-way throughput vs message size (memcpy: the ceiling)\\n%s\" noenhanced\n"
 				"set xlabel 'message size (bytes)'\n"
 				"set ylabel 'MB/s (log)'\n",
-				terms[t][1], e->kernel, e->cpu,
-				e->virtualized ? ", virtualized" : "");
+				terms[t][1], sub);
 			plot_clauses(gp, "throughput.dat", thr,
 				     "1:($2/1e6)", "linespoints");
 		}
 		if (psize) {
 			fprintf(gp, "set output 'percentiles.%s'\n"
-				"set title \"Round-trip latency by percentile, %zu-byte messages\\n%s, %s%s\" noenhanced\n"
+				"set title \"Round-trip latency by percentile, %zu-byte messages\\n%s\" noenhanced\n"
 				"set xlabel 'percentile'\n"
 				"set ylabel 'round trip (us, log)'\n"
 				"set logscale x 10\nset xrange [1.5:130000]\n"
 				"set xtics ('50%%%%' 2, '90%%%%' 10, '99%%%%' 100, '99.9%%%%' 1000, '99.99%%%%' 10000, 'max' 100000)\n",
-				terms[t][1], psize, e->kernel, e->cpu,
-				e->virtualized ? ", virtualized" : "");
+				terms[t][1], psize, sub);
 			plot_clauses(gp, "percentiles.dat", lat, "1:($2/1000)",
 				     "linespoints");
 			fprintf(gp, "set logscale x 2\n");

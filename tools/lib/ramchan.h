@@ -376,6 +376,11 @@ static inline void ramchan_ring_consume(struct ramchan_ring *r,
 					const struct ramchan_rec *rec)
 {
 	ramchan_ring_advance(r, rec);
+	/*
+	 * writers_waiting is only a hint here, no pairing: a producer that
+	 * starts to wait just after this load is served by the quarter-ring
+	 * rule or by the release before this consumer sleeps.
+	 */
 	if (r->cursor == r->cached_head ||
 	    r->cursor - r->released >= r->size / 4 ||
 	    __atomic_load_n(&r->info->writers_waiting, __ATOMIC_RELAXED))
