@@ -27,15 +27,15 @@ struct mechs {
 	unsigned int nr;
 };
 
-/* Mechanisms with a result for @wl, in the order they first appear. */
+/* Mechanisms with a result for @wl (at @size, if not 0), in order. */
 static void collect(const struct result *r, unsigned int n, enum workload wl,
-		    struct mechs *m)
+		    size_t size, struct mechs *m)
 {
 	unsigned int i, j;
 
 	m->nr = 0;
 	for (i = 0; i < n; i++) {
-		if (r[i].wl != wl || r[i].status)
+		if (r[i].wl != wl || r[i].status || (size && r[i].size != size))
 			continue;
 		for (j = 0; j < m->nr && strcmp(m->name[j], r[i].name); j++)
 			;
@@ -185,7 +185,8 @@ static void plot_clauses(FILE *gp, const char *data, const struct mechs *m,
 
 static void write_script(FILE *gp, const struct env *e, const struct result *r,
 			 unsigned int n, const struct mechs *lat,
-			 const struct mechs *thr, size_t psize)
+			 const struct mechs *thr, const struct mechs *pct,
+			 size_t psize)
 {
 	static const char *const terms[][2] = {
 		{ "svg size 1200,720 dynamic background rgb 'white' font 'sans,12'", "svg" },
@@ -230,7 +231,7 @@ static void write_script(FILE *gp, const struct env *e, const struct result *r,
 				"set logscale x 10\nset xrange [1.5:130000]\n"
 				"set xtics ('50%%%%' 2, '90%%%%' 10, '99%%%%' 100, '99.9%%%%' 1000, '99.99%%%%' 10000, 'max' 100000)\n",
 				terms[t][1], psize, sub);
-			plot_clauses(gp, "percentiles.dat", lat, "1:($2/1000)",
+			plot_clauses(gp, "percentiles.dat", pct, "1:($2/1000)",
 				     "linespoints");
 			fprintf(gp, "set logscale x 2\n");
 			size_tics(gp, r, n);
@@ -261,7 +262,7 @@ static int run_gnuplot(const char *dir)
 int make_plots(const char *dir, const struct env *e, const struct result *r,
 	       unsigned int n)
 {
-	struct mechs lat, thr;
+	struct mechs lat, thr, pct;
 	size_t psize = pct_size(r, n);
 	FILE *f;
 	int ret;
@@ -271,8 +272,9 @@ int make_plots(const char *dir, const struct env *e, const struct result *r,
 			strerror(errno));
 		return -1;
 	}
-	collect(r, n, WL_PINGPONG, &lat);
-	collect(r, n, WL_STREAM, &thr);
+	collect(r, n, WL_PINGPONG, 0, &lat);
+	collect(r, n, WL_STREAM, 0, &thr);
+	collect(r, n, WL_PINGPONG, psize, &pct);
 	if (!lat.nr && !thr.nr) {
 		fprintf(stderr, "ramchan-bench: no results to plot\n");
 		return -1;
@@ -290,12 +292,12 @@ int make_plots(const char *dir, const struct env *e, const struct result *r,
 	f = create_in(dir, "percentiles.dat");
 	if (!f)
 		return -1;
-	write_percentiles(f, r, n, psize, &lat);
+	write_percentiles(f, r, n, psize, &pct);
 	fclose(f);
 	f = create_in(dir, "plots.gp");
 	if (!f)
 		return -1;
-	write_script(f, e, r, n, &lat, &thr, psize);
+	write_script(f, e, r, n, &lat, &thr, &pct, psize);
 	fclose(f);
 
 	ret = run_gnuplot(dir);
