@@ -9,10 +9,21 @@
  * channel leaves sysfs and its kobject reference is dropped; the kobject's
  * release (once sysfs readers are done) uncharges and frees it.
  *
+ * A channel becomes visible (its sysfs directory, its name) only once it
+ * is complete, and a CREATE that fails is never seen: the name is set and
+ * found free before the directory is added, both under ramchan_names_lock,
+ * and the fd is installed last. Its sysfs directory gets all attributes
+ * at once, as the default groups of the kind's kobj_type.
+ *
+ * Owns: channel objects, ids, the name registry, files and roles, DUP,
+ * OPEN, UNLINK, fdinfo. Uses account.c for limits and charges, sysfs.c
+ * to show the channel.
+ *
  * Locking: ramchan_names_lock (mutex) protects the name registry and
- * chan->named/ns_key; ramchan_chans_lock (mutex) the list of all channels
- * and the counts checked against the limits; chan->attach_lock (spinlock)
- * the role counts. No lock is held across a copy from or to userspace.
+ * chan->named/ns_key, and orders a named channel's sysfs directory with
+ * its name; ramchan_chans_lock (mutex) the list of all channels and the
+ * ids; chan->attach_lock (spinlock) the role counts. No spinlock is held
+ * across a copy from or to userspace.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -32,7 +43,10 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
-#include "ramchan.h"
+#include <linux/seq_file.h>
+
+#include "chan.h"
+#include "sysfs.h"
 
 /*
  * Names are scoped to the IPC namespace. A channel does not pin the
@@ -59,39 +73,26 @@ static LIST_HEAD(ramchan_names);
 
 static DEFINE_MUTEX(ramchan_chans_lock);
 static LIST_HEAD(ramchan_chans);
-static unsigned int ramchan_nr_chans;
 static u64 ramchan_next_id;
 
 /*
- * Free a channel once nothing can reach it, not even a sysfs reader.
- * Works on a channel at any stage after ramchan_chan_init(), so creation
- * unwinds with a plain kobject_put().
+ * Free a channel once nothing can reach it, not even a sysfs reader: the
+ * release of every kind's kobj_type (RAMCHAN_KIND_KTYPE()). Works on a
+ * channel at any stage after ramchan_chan_init(), so creation unwinds with
+ * a plain kobject_put().
  */
-static void ramchan_chan_free(struct kobject *kobj)
+void ramchan_chan_free(struct kobject *kobj)
 {
 	struct ramchan_chan *chan = container_of(kobj, struct ramchan_chan,
 						 kobj);
 
 	WARN_ON_ONCE(chan->named);
-	if (chan->user) {
-		atomic_long_sub(chan->locked_pages, &chan->user->locked_vm);
-		free_uid(chan->user);
-	}
-	atomic_long_sub(chan->bytes, &ramchan_stats.bytes_held);
-
 	mutex_lock(&ramchan_chans_lock);
 	list_del(&chan->all_node);
-	ramchan_nr_chans--;
 	mutex_unlock(&ramchan_chans_lock);
-	atomic_long_dec(&ramchan_stats.channels);
-
+	ramchan_uncharge(&chan->charge);
 	chan->kind->destroy(chan);
 }
-
-static const struct kobj_type ramchan_chan_ktype = {
-	.release = ramchan_chan_free,
-	.sysfs_ops = &kobj_sysfs_ops,
-};
 
 static void ramchan_chan_last_user(struct kref *kref)
 {
@@ -116,79 +117,35 @@ void ramchan_chan_put(struct ramchan_chan *chan)
  * @cred:	credentials of the creator
  *
  * Counts the channel against the module's limits. From here on the
- * channel is freed by kobject_put(&chan->kobj), whatever else failed.
+ * channel is freed by kobject_put(&chan->kobj), whatever else fails; on
+ * an error here the caller frees it.
  *
  * Return: 0, -ENOSPC when max_channels are live, -EDQUOT when the
- * creator's user has max_channels_per_user.
+ * creator's user has max_channels_per_user, -ENOMEM.
  */
 int ramchan_chan_init(struct ramchan_chan *chan,
 		      const struct ramchan_kind *kind,
 		      const struct ramchan_create *args,
 		      const struct cred *cred)
 {
-	struct ramchan_chan *other;
-	unsigned int mine = 0;
+	int err;
 
+	err = ramchan_charge_channel(&chan->charge, cred);
+	if (err)
+		return err;
 	kref_init(&chan->users);
-	kobject_init(&chan->kobj, &ramchan_chan_ktype);
+	kobject_init(&chan->kobj, kind->ktype);
 	chan->kind = kind;
 	chan->owner = cred->fsuid;
 	chan->group = cred->fsgid;
-	chan->creator = cred->uid;
 	chan->mode = args->mode;
 	INIT_LIST_HEAD(&chan->name_node);
 	spin_lock_init(&chan->attach_lock);
 
 	mutex_lock(&ramchan_chans_lock);
-	if (ramchan_nr_chans >= ramchan_limits.max_channels) {
-		mutex_unlock(&ramchan_chans_lock);
-		return -ENOSPC;
-	}
-	list_for_each_entry(other, &ramchan_chans, all_node)
-		mine += uid_eq(other->creator, chan->creator);
-	if (mine >= ramchan_limits.max_channels_per_user) {
-		mutex_unlock(&ramchan_chans_lock);
-		return -EDQUOT;
-	}
 	list_add(&chan->all_node, &ramchan_chans);
-	ramchan_nr_chans++;
 	chan->id = ++ramchan_next_id;
 	mutex_unlock(&ramchan_chans_lock);
-	atomic_long_inc(&ramchan_stats.channels);
-	return 0;
-}
-
-/**
- * ramchan_chan_charge - account the RAM a channel is about to hold
- * @chan:	the channel
- * @pages:	pages charged against the creator's RLIMIT_MEMLOCK
- * @bytes:	bytes shown in bytes_held
- *
- * CAP_IPC_LOCK is exempt from RLIMIT_MEMLOCK, as for mlock().
- * Return: 0 or -ENOMEM when the limit would be exceeded.
- */
-int ramchan_chan_charge(struct ramchan_chan *chan, unsigned long pages,
-			unsigned long bytes)
-{
-	struct user_struct *user;
-	unsigned long limit, cur;
-
-	if (!capable(CAP_IPC_LOCK)) {
-		user = get_current_user();
-		limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
-		cur = atomic_long_read(&user->locked_vm);
-		do {
-			if (pages > limit || cur > limit - pages) {
-				free_uid(user);
-				return -ENOMEM;
-			}
-		} while (!atomic_long_try_cmpxchg(&user->locked_vm, &cur,
-						  cur + pages));
-		chan->user = user;
-		chan->locked_pages = pages;
-	}
-	chan->bytes = bytes;
-	atomic_long_add(bytes, &ramchan_stats.bytes_held);
 	return 0;
 }
 
@@ -351,6 +308,39 @@ static int ramchan_chan_install(struct ramchan_chan *chan, unsigned int role,
 	return fd;
 }
 
+/*
+ * Give @chan its name in the caller's namespace and show it in sysfs,
+ * both or neither, so that neither a lookup nor a sysfs reader ever sees
+ * a channel whose name is missing or taken. Return: 0, -EEXIST, -ENOMEM.
+ */
+static int ramchan_chan_register(struct ramchan_chan *chan, const char *name,
+				 struct list_head *doomed)
+{
+	struct vfsmount *ns_key = ramchan_current_ns_key();
+	int err;
+
+	if (!name[0])
+		return ramchan_sysfs_add_chan(chan);
+
+	mutex_lock(&ramchan_names_lock);
+	ramchan_names_reap(doomed);
+	if (ramchan_name_lookup(ns_key, name)) {
+		err = -EEXIST;
+		goto out_unlock;
+	}
+	strscpy(chan->name, name, sizeof(chan->name));
+	err = ramchan_sysfs_add_chan(chan);
+	if (err)
+		goto out_unlock;
+	chan->ns_key = mntget(ns_key);
+	chan->named = true;
+	kref_get(&chan->users);
+	list_add(&chan->name_node, &ramchan_names);
+out_unlock:
+	mutex_unlock(&ramchan_names_lock);
+	return err;
+}
+
 /**
  * ramchan_chan_publish - make a new channel reachable and return its fd
  * @chan:	the channel, fully set up; its creation reference is consumed
@@ -358,50 +348,34 @@ static int ramchan_chan_install(struct ramchan_chan *chan, unsigned int role,
  * @role:	role of the returned fd
  * @flags:	RAMCHAN_F_*
  *
+ * Everything that can fail is done before the channel is visible, and
+ * the fd is installed last.
+ *
  * Return: the fd, -EEXIST when @name is taken, or another error; on any
- * error the channel is gone.
+ * error the channel is gone and was never visible.
  */
 int ramchan_chan_publish(struct ramchan_chan *chan, const char *name,
 			 unsigned int role, unsigned int flags)
 {
-	struct vfsmount *ns_key = ramchan_current_ns_key();
 	LIST_HEAD(doomed);
 	struct file *file;
 	int fd, err;
-
-	err = ramchan_sysfs_add_chan(chan);
-	if (err)
-		goto err_put;
 
 	fd = ramchan_chan_prepare_fd(chan, role, flags, &file);
 	if (fd < 0) {
 		err = fd;
 		goto err_put;
 	}
-
-	if (name[0]) {
-		mutex_lock(&ramchan_names_lock);
-		ramchan_names_reap(&doomed);
-		if (ramchan_name_lookup(ns_key, name)) {
-			mutex_unlock(&ramchan_names_lock);
-			err = -EEXIST;
-			goto err_fput;
-		}
-		strscpy(chan->name, name, sizeof(chan->name));
-		chan->ns_key = mntget(ns_key);
-		chan->named = true;
-		kref_get(&chan->users);
-		list_add(&chan->name_node, &ramchan_names);
-		mutex_unlock(&ramchan_names_lock);
-	}
+	err = ramchan_chan_register(chan, name, &doomed);
+	ramchan_names_drop(&doomed);
+	if (err)
+		goto err_fput;
 
 	fd_install(fd, file);
 	ramchan_chan_put(chan);
-	ramchan_names_drop(&doomed);
 	return fd;
 
 err_fput:
-	ramchan_names_drop(&doomed);
 	fput(file);
 	put_unused_fd(fd);
 err_put:
@@ -454,8 +428,10 @@ static int ramchan_check_role_flags(unsigned int role, unsigned int flags)
 	return 0;
 }
 
-int ramchan_chan_open(struct file *ctl, const struct ramchan_open *args)
+/* RAMCHAN_IOC_OPEN, on the control fd. */
+long ramchan_chan_open(struct file *ctl, void *arg)
 {
+	const struct ramchan_open *args = arg;
 	char name[RAMCHAN_NAME_MAX + 1];
 	LIST_HEAD(doomed);
 	struct ramchan_chan *chan;
@@ -489,8 +465,10 @@ int ramchan_chan_open(struct file *ctl, const struct ramchan_open *args)
 	return err;
 }
 
-int ramchan_chan_unlink(struct file *ctl, const struct ramchan_unlink *args)
+/* RAMCHAN_IOC_UNLINK, on the control fd. */
+long ramchan_chan_unlink(struct file *ctl, void *arg)
 {
+	const struct ramchan_unlink *args = arg;
 	struct ipc_namespace *ns = current->nsproxy->ipc_ns;
 	char name[RAMCHAN_NAME_MAX + 1];
 	struct ramchan_chan *chan;
@@ -520,8 +498,10 @@ int ramchan_chan_unlink(struct file *ctl, const struct ramchan_unlink *args)
 	return err;
 }
 
-int ramchan_chan_dup(struct file *file, const struct ramchan_dup *args)
+/* RAMCHAN_IOC_DUP, on ring and queue fds alike. */
+long ramchan_chan_dup_ioctl(struct file *file, void *arg)
 {
+	const struct ramchan_dup *args = arg;
 	struct ramchan_file *rf = file->private_data;
 	int err;
 
@@ -533,6 +513,20 @@ int ramchan_chan_dup(struct file *file, const struct ramchan_dup *args)
 	if (args->role & ~rf->role)
 		return -EPERM;
 	return ramchan_chan_install(rf->chan, args->role, args->flags);
+}
+
+/*
+ * /proc/PID/fdinfo/FD of ring and queue fds: which channel, of which
+ * kind, in which role. The census (libramchan's fdinfo parser) reads these
+ * lines: keep them in step with tools/lib. The name is not shown: it may
+ * hold any byte but '/', newlines included.
+ */
+void ramchan_chan_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct ramchan_chan *chan = ramchan_file_chan(file);
+
+	seq_printf(m, "ramchan-id:\t%llu\nramchan-kind:\t%s\nramchan-role:\t%u\n",
+		   chan->id, chan->kind->name, ramchan_file_role(file));
 }
 
 /* Module unload: no file is left, so dropping the names frees everything. */
