@@ -44,12 +44,14 @@ deps:
 # and hard-linked into build/ksft-tree (so that checkouts building at once
 # do not share it), and install kselftest-style (run_kselftest.sh) into
 # build/kselftest.
-KSFT_INSTALL := $(CURDIR)/build/kselftest
+KSFT_INSTALL ?= $(CURDIR)/build/kselftest
+KSFT_TREE ?= $(CURDIR)/build/ksft-tree
+KSFT_OBJ ?= $(CURDIR)/build/ksft-obj
 
 .PHONY: selftests
 selftests:
 	@src=$$(tools/vm/build-debug-kernel --source-only) || exit 1; \
-	tree=$(CURDIR)/build/ksft-tree; \
+	tree=$(KSFT_TREE); \
 	if [ ! -e $$tree/.from ] || [ "$$(cat $$tree/.from)" != "$$src" ]; then \
 		rm -rf $$tree && mkdir -p $$tree/tools/testing && \
 		cp -al $$src/tools/testing/selftests $$tree/tools/testing/ && \
@@ -62,7 +64,7 @@ selftests:
 	rsync -a --delete selftests/ramchan/ $$ksft/ramchan/ && \
 	rm -rf $(KSFT_INSTALL) && \
 	$(MAKE) -s -C $$ksft TARGETS=ramchan RAMCHAN_SRC=$(CURDIR) \
-		O=$(CURDIR)/build/ksft-obj INSTALL_PATH=$(KSFT_INSTALL) install
+		O=$(KSFT_OBJ) INSTALL_PATH=$(KSFT_INSTALL) install
 
 .PHONY: lint dkms-check dkms-install check demo bench vm
 lint:

@@ -200,6 +200,18 @@ static void ramchan_names_reap(struct list_head *doomed)
 	}
 }
 
+/*
+ * OPEN and UNLINK: the channel called @name in the caller's namespace, or
+ * NULL; the names of dead namespaces go onto @doomed on the way.
+ */
+static struct ramchan_chan *ramchan_names_find_locked(const char *name,
+						      struct list_head *doomed)
+{
+	lockdep_assert_held(&ramchan_names_lock);
+	ramchan_names_reap(doomed);
+	return ramchan_name_lookup(ramchan_current_ns_key(), name);
+}
+
 /* Drop the registry's references of channels taken off it. */
 static void ramchan_names_drop(struct list_head *doomed)
 {
@@ -447,8 +459,7 @@ long ramchan_chan_open(struct file *ctl, void *arg)
 		return err;
 
 	mutex_lock(&ramchan_names_lock);
-	ramchan_names_reap(&doomed);
-	chan = ramchan_name_lookup(ramchan_current_ns_key(), name);
+	chan = ramchan_names_find_locked(name, &doomed);
 	if (!chan)
 		err = -ENOENT;
 	else if (!ramchan_chan_permitted(ctl, chan, args->role))
@@ -482,8 +493,7 @@ long ramchan_chan_unlink(struct file *ctl, void *arg)
 		return err;
 
 	mutex_lock(&ramchan_names_lock);
-	ramchan_names_reap(&doomed);
-	chan = ramchan_name_lookup(ramchan_current_ns_key(), name);
+	chan = ramchan_names_find_locked(name, &doomed);
 	if (!chan) {
 		err = -ENOENT;
 	} else if (!uid_eq(ctl->f_cred->fsuid, chan->owner) &&

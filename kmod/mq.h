@@ -258,11 +258,13 @@ int ramchan_mq_recv_locked(struct ramchan_mq *mq, u32 cap, bool peek,
 			   struct ramchan_mq_message **msgp);
 
 /* mq_batch.c */
-u32 ramchan_mq_vec_check(const struct ramchan_mq_vec *vec, u32 msg_size);
+int ramchan_mq_vec_check(const struct ramchan_mq_vec *vec, u32 msg_size);
 long ramchan_mq_send_batch_ioctl(struct file *file, void *arg);
 long ramchan_mq_recv_batch_ioctl(struct file *file, void *arg);
 
 /* mq_file.c */
+void ramchan_mq_setup(struct ramchan_mq *mq, u32 depth, u32 msg_size,
+		      u32 overflow, u32 spin_us);
 long ramchan_mq_create(struct file *ctl, const struct ramchan_create *args,
 		       const char *name);
 int ramchan_mq_init(void);

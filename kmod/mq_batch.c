@@ -16,15 +16,25 @@
 
 #include "mq.h"
 
+/*
+ * Validate a batch made on @file, which needs @role. Return: 0 with
+ * @call set up, -EINVAL, or -EBADF for a file without @role.
+ */
 static int ramchan_mq_batch_check(struct file *file, struct ramchan_mq *mq,
 				  const struct ramchan_mq_batch *b,
-				  struct ramchan_mq_call *call)
+				  struct ramchan_mq_call *call,
+				  unsigned int role)
 {
+	int err;
+
 	if (b->flags & ~(RAMCHAN_MQ_NONBLOCK | RAMCHAN_MQ_SPIN) ||
 	    b->reserved || !b->count || b->count > ramchan_limits.mq_max_batch)
 		return -EINVAL;
-	return ramchan_mq_call_init(call, file, mq, b->flags, b->spin_us,
-				    b->deadline_ns);
+	err = ramchan_mq_call_init(call, file, mq, b->flags, b->spin_us,
+				   b->deadline_ns);
+	if (err)
+		return err;
+	return ramchan_file_role(file) & role ? 0 : -EBADF;
 }
 
 /*
@@ -52,6 +62,16 @@ static int ramchan_mq_vec_read(struct ramchan_mq_vec *vec,
 efault:
 	user_read_access_end();
 	return -EFAULT;
+}
+
+/* Read the next chunk of a batch's entries: *@n of them. */
+static int ramchan_mq_batch_next(const struct ramchan_mq_batch *b,
+				 struct ramchan_mq_vec *vec, unsigned int *n)
+{
+	const struct ramchan_mq_vec __user *uvec = u64_to_user_ptr(b->vec);
+
+	*n = min_t(unsigned int, b->count - b->done, RAMCHAN_MQ_BATCH_CHUNK);
+	return ramchan_mq_vec_read(vec, uvec + b->done, *n);
 }
 
 /* Write back @error of each entry, and with @received @len and @prio. */
@@ -82,16 +102,16 @@ efault:
  * @vec:	the entry, copied in
  * @msg_size:	the queue's largest message
  *
- * Return: 0, or the positive errno for the entry's @error: EINVAL for
- * nonzero reserved bits or a priority of RAMCHAN_MQ_PRIO_MAX or more,
- * EMSGSIZE for a message longer than @msg_size.
+ * Return: 0; -EINVAL for nonzero reserved bits or a priority of
+ * RAMCHAN_MQ_PRIO_MAX or more; -EMSGSIZE for a message longer than
+ * @msg_size.
  */
-u32 ramchan_mq_vec_check(const struct ramchan_mq_vec *vec, u32 msg_size)
+int ramchan_mq_vec_check(const struct ramchan_mq_vec *vec, u32 msg_size)
 {
 	if (vec->reserved || vec->prio >= RAMCHAN_MQ_PRIO_MAX)
-		return EINVAL;
+		return -EINVAL;
 	if (vec->len > msg_size)
-		return EMSGSIZE;
+		return -EMSGSIZE;
 	return 0;
 }
 
@@ -112,7 +132,7 @@ static void ramchan_mq_batch_msgs_new(struct ramchan_mq *mq,
 
 	for (i = 0; i < n; i++) {
 		msgs[i] = NULL;
-		vec[i].error = ramchan_mq_vec_check(&vec[i], mq->msg_size);
+		vec[i].error = -ramchan_mq_vec_check(&vec[i], mq->msg_size);
 		if (!vec[i].error && vec[i].len <= RAMCHAN_MQ_SMALL_PAYLOAD)
 			nr_small++;
 	}
@@ -151,17 +171,13 @@ long ramchan_mq_send_batch_ioctl(struct file *file, void *arg)
 	unsigned int n, sent;
 	int ret;
 
-	ret = ramchan_mq_batch_check(file, mq, b, &call);
+	ret = ramchan_mq_batch_check(file, mq, b, &call, RAMCHAN_ROLE_PRODUCER);
 	if (ret)
 		return ret;
-	if (!(ramchan_file_role(file) & RAMCHAN_ROLE_PRODUCER))
-		return -EBADF;
 
 	b->done = 0;
 	while (!ret && b->done < b->count) {
-		n = min_t(unsigned int, b->count - b->done,
-			  RAMCHAN_MQ_BATCH_CHUNK);
-		ret = ramchan_mq_vec_read(vec, uvec + b->done, n);
+		ret = ramchan_mq_batch_next(b, vec, &n);
 		if (ret)
 			break;
 		ramchan_mq_batch_msgs_new(mq, vec, msgs, n);
@@ -203,17 +219,13 @@ long ramchan_mq_recv_batch_ioctl(struct file *file, void *arg)
 	unsigned int n, i, got, stop;
 	int ret;
 
-	ret = ramchan_mq_batch_check(file, mq, b, &call);
+	ret = ramchan_mq_batch_check(file, mq, b, &call, RAMCHAN_ROLE_CONSUMER);
 	if (ret)
 		return ret;
-	if (!(ramchan_file_role(file) & RAMCHAN_ROLE_CONSUMER))
-		return -EBADF;
 
 	b->done = 0;
 	while (!ret && b->done < b->count) {
-		n = min_t(unsigned int, b->count - b->done,
-			  RAMCHAN_MQ_BATCH_CHUNK);
-		ret = ramchan_mq_vec_read(vec, uvec + b->done, n);
+		ret = ramchan_mq_batch_next(b, vec, &n);
 		if (ret)
 			break;
 

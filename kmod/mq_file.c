@@ -330,6 +330,22 @@ static const struct ramchan_kind ramchan_mq_kind = {
 	.destroy = ramchan_mq_destroy,
 };
 
+/* Set up a zeroed queue's own state (not its channel part). */
+void ramchan_mq_setup(struct ramchan_mq *mq, u32 depth, u32 msg_size,
+		      u32 overflow, u32 spin_us)
+{
+	mq->depth = depth;
+	mq->msg_size = msg_size;
+	mq->overflow = overflow;
+	mq->spin_us = spin_us;
+	spin_lock_init(&mq->lock);
+	mq->tree = RB_ROOT_CACHED;
+	INIT_LIST_HEAD(&mq->receivers);
+	INIT_LIST_HEAD(&mq->senders);
+	init_waitqueue_head(&mq->readable);
+	init_waitqueue_head(&mq->writable);
+}
+
 /**
  * ramchan_mq_create - RAMCHAN_IOC_CREATE for RAMCHAN_KIND_MQ
  * @ctl:	the control file
@@ -361,16 +377,8 @@ long ramchan_mq_create(struct file *ctl, const struct ramchan_create *args,
 	mq = kzalloc(sizeof(*mq), GFP_KERNEL_ACCOUNT);
 	if (!mq)
 		return -ENOMEM;
-	mq->depth = args->mq_depth;
-	mq->msg_size = args->size;
-	mq->overflow = args->mq_overflow;
-	mq->spin_us = args->mq_spin_us;
-	spin_lock_init(&mq->lock);
-	mq->tree = RB_ROOT_CACHED;
-	INIT_LIST_HEAD(&mq->receivers);
-	INIT_LIST_HEAD(&mq->senders);
-	init_waitqueue_head(&mq->readable);
-	init_waitqueue_head(&mq->writable);
+	ramchan_mq_setup(mq, args->mq_depth, args->size, args->mq_overflow,
+			 args->mq_spin_us);
 
 	err = ramchan_chan_init(&mq->chan, &ramchan_mq_kind, args,
 				current_cred());

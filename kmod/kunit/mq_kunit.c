@@ -15,13 +15,7 @@ static struct ramchan_mq *ramchan_kunit_mq(struct kunit *test)
 	struct ramchan_mq *mq = kunit_kzalloc(test, sizeof(*mq), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, mq);
-	spin_lock_init(&mq->lock);
-	mq->tree = RB_ROOT_CACHED;
-	INIT_LIST_HEAD(&mq->receivers);
-	INIT_LIST_HEAD(&mq->senders);
-	init_waitqueue_head(&mq->readable);
-	init_waitqueue_head(&mq->writable);
-	mq->depth = 64;
+	ramchan_mq_setup(mq, 64, 64, RAMCHAN_MQ_OVERFLOW_BLOCK, 0);
 	return mq;
 }
 
@@ -188,20 +182,20 @@ static void mq_vec_check_should_reject_each_bad_field(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, ramchan_mq_vec_check(&vec, 64), 0);
 	vec.len = 65;
-	KUNIT_EXPECT_EQ(test, ramchan_mq_vec_check(&vec, 64), EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, ramchan_mq_vec_check(&vec, 64), -EMSGSIZE);
 	vec.len = U32_MAX;
-	KUNIT_EXPECT_EQ(test, ramchan_mq_vec_check(&vec, 64), EMSGSIZE);
+	KUNIT_EXPECT_EQ(test, ramchan_mq_vec_check(&vec, 64), -EMSGSIZE);
 	vec.len = 0;
 	KUNIT_EXPECT_EQ(test, ramchan_mq_vec_check(&vec, 64), 0);
 	vec.prio = RAMCHAN_MQ_PRIO_MAX - 1;
 	KUNIT_EXPECT_EQ(test, ramchan_mq_vec_check(&vec, 64), 0);
 	vec.prio = RAMCHAN_MQ_PRIO_MAX;
-	KUNIT_EXPECT_EQ(test, ramchan_mq_vec_check(&vec, 64), EINVAL);
+	KUNIT_EXPECT_EQ(test, ramchan_mq_vec_check(&vec, 64), -EINVAL);
 	vec.prio = U32_MAX;
-	KUNIT_EXPECT_EQ(test, ramchan_mq_vec_check(&vec, 64), EINVAL);
+	KUNIT_EXPECT_EQ(test, ramchan_mq_vec_check(&vec, 64), -EINVAL);
 	vec.prio = 0;
 	vec.reserved = 1;
-	KUNIT_EXPECT_EQ(test, ramchan_mq_vec_check(&vec, 64), EINVAL);
+	KUNIT_EXPECT_EQ(test, ramchan_mq_vec_check(&vec, 64), -EINVAL);
 }
 
 static struct kunit_case ramchan_mq_cases[] = {

@@ -6,8 +6,9 @@
  *
  * The CLI is $RAMCHAN_CLI, or /usr/bin/ramchan (tools/vm/run --add
  * build/tools/ramchan:/usr/bin/ramchan). Run as root: the census reads
- * other processes' fds and mappings. The ramchan test skips without
- * /dev/ramchan, the POSIX mq test without an mqueue fs on /dev/mqueue.
+ * other processes' fds and mappings. The ramchan tests skip without
+ * /dev/ramchan (the queue's also while the module prints no fdinfo for
+ * queue fds), the POSIX mq test without an mqueue fs on /dev/mqueue.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -17,6 +18,7 @@
 #include <mqueue.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <spawn.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -920,6 +922,104 @@ TEST_F(census, ramchan_ring_of_64kib_is_found_with_its_fill)
 	for (i = 0; !owned && holders && i < holders->nr; i++)
 		owned = holders->items[i]->num == (uint64_t)getpid();
 	EXPECT_TRUE(owned);
+}
+
+/* The channel id /proc/self/fdinfo/@fd names, or 0 when it names none. */
+static unsigned long long fdinfo_chan_id(int fd)
+{
+	char path[64], buf[1024];
+	const char *p;
+	ssize_t n;
+	int f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return 0;
+	n = read(f, buf, sizeof(buf) - 1);
+	close(f);
+	buf[n > 0 ? n : 0] = '\0';
+	p = strstr(buf, "ramchan-id:\t");
+	return p ? strtoull(p + strlen("ramchan-id:\t"), NULL, 10) : 0;
+}
+
+static const struct json *census_find_chan(const struct json *root, int fd)
+{
+	char id[32];
+
+	snprintf(id, sizeof(id), "%llu", fdinfo_chan_id(fd));
+	return census_find(root, "ramchan", id);
+}
+
+TEST_F(census, ramchan_rings_are_attributed_to_their_holders_by_fdinfo)
+{
+	struct ramchan_create create = {
+		.kind = RAMCHAN_KIND_RING,
+		.size = 64 << 10,
+		.role = RAMCHAN_ROLE_BOTH,
+	};
+	/* Only this fd survives an exec: a child holds just the consumer. */
+	struct ramchan_dup dup = {
+		.role = RAMCHAN_ROLE_CONSUMER,
+		.flags = RAMCHAN_F_NOCLOEXEC,
+	};
+	char *const sleeper[] = { "sleep", "600", NULL };
+	const struct json *a, *b;
+
+	self->fds[0] = open("/dev/ramchan", O_RDWR | O_CLOEXEC);
+	if (self->fds[0] < 0)
+		SKIP(return, "no /dev/ramchan: %s", strerror(errno));
+	/* Two rings: owners must come from fdinfo, not from "the only one". */
+	self->fds[1] = ioctl(self->fds[0], RAMCHAN_IOC_CREATE, &create);
+	ASSERT_LE(0, self->fds[1]);
+	self->fds[2] = ioctl(self->fds[0], RAMCHAN_IOC_CREATE, &create);
+	ASSERT_LE(0, self->fds[2]);
+	self->fds[3] = ioctl(self->fds[2], RAMCHAN_IOC_DUP, &dup);
+	ASSERT_LE(0, self->fds[3]);
+	ASSERT_NE(0, fdinfo_chan_id(self->fds[1]))
+		TH_LOG("this module prints no fdinfo for ring fds");
+	/* posix_spawn() returns once the child has exec()ed. */
+	ASSERT_EQ(0, posix_spawnp(&self->child, "sleep", NULL, NULL, sleeper,
+				  environ));
+	close(self->fds[3]);
+	self->fds[3] = -1;
+
+	ASSERT_NE(NULL, self->root = census_run());
+	a = census_find_chan(self->root, self->fds[1]);
+	ASSERT_NE(NULL, a);
+	b = census_find_chan(self->root, self->fds[2]);
+	ASSERT_NE(NULL, b);
+	EXPECT_STREQ("producer,consumer",
+		     census_owner(a, getpid()) ?: "(not an owner)");
+	EXPECT_EQ(NULL, census_owner(a, self->child));
+	EXPECT_STREQ("producer,consumer",
+		     census_owner(b, getpid()) ?: "(not an owner)");
+	EXPECT_STREQ("consumer", census_owner(b, self->child) ?: "(not an owner)");
+}
+
+TEST_F(census, ramchan_queue_is_attributed_to_its_holder_by_fdinfo)
+{
+	struct ramchan_create create = {
+		.kind = RAMCHAN_KIND_MQ,
+		.size = 64,
+		.role = RAMCHAN_ROLE_PRODUCER,
+		.mq_depth = 4,
+	};
+	const struct json *obj;
+
+	self->fds[0] = open("/dev/ramchan", O_RDWR | O_CLOEXEC);
+	if (self->fds[0] < 0)
+		SKIP(return, "no /dev/ramchan: %s", strerror(errno));
+	self->fds[1] = ioctl(self->fds[0], RAMCHAN_IOC_CREATE, &create);
+	ASSERT_LE(0, self->fds[1]) TH_LOG("CREATE: %s", strerror(errno));
+	if (!fdinfo_chan_id(self->fds[1]))
+		SKIP(return, "this module prints no fdinfo for queue fds yet");
+
+	ASSERT_NE(NULL, self->root = census_run());
+	obj = census_find_chan(self->root, self->fds[1]);
+	ASSERT_NE(NULL, obj);
+	EXPECT_STREQ("mq", json_str(obj, "kind") ?: "");
+	EXPECT_STREQ("producer", census_owner(obj, getpid()) ?: "(not an owner)");
 }
 
 TEST_F(census, summary_has_a_row_for_every_mechanism)

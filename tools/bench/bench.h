@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ramchan-bench internals shared by the measuring (bench.c), the reports
- * (report.c) and the plots (plot.c).
+ * ramchan-bench's vocabulary, shared by all its files: the workloads, the
+ * options of a run (struct opts, filled by options.c), the result of one
+ * measurement (struct result, filled by measure.c, written by report.c and
+ * plot.c) and the environment it was measured in (struct env, report.c).
  */
 #ifndef RAMCHAN_BENCH_H
 #define RAMCHAN_BENCH_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "transport.h"
 
@@ -17,8 +19,13 @@
 
 enum workload { WL_PINGPONG, WL_STREAM, NR_WORKLOADS };
 
+static inline const char *wl_name(enum workload wl)
+{
+	return wl == WL_PINGPONG ? "pingpong" : "stream";
+}
+
 struct opts {
-	const char *mechanisms;
+	const char *mechanisms;		/* comma-separated; NULL: all */
 	unsigned int workloads;		/* bit per enum workload */
 	size_t sizes[MAX_SIZES];
 	unsigned int nr_sizes;
@@ -28,6 +35,8 @@ struct opts {
 	unsigned int runs;		/* repetitions of each measurement */
 	double rate;			/* open-loop pingpong, msgs/s; 0: closed */
 	int cpu_a, cpu_b;
+	bool syscalls;			/* --syscalls: a counting pass at the end */
+	bool counting;			/* this is that pass: counters on */
 	bool json, csv, quiet;
 	const char *plot_dir;		/* write plots here */
 	const char *from;		/* plot a CSV of an earlier run */
@@ -54,6 +63,14 @@ struct result {
 	uint64_t ram_bytes;		/* the mechanism's buffers; 0: unknown */
 };
 
+/* "ok", "failed" (a message not intact) or "skipped" (with the reason). */
+static inline const char *status_name(const struct result *r)
+{
+	if (!r->status)
+		return "ok";
+	return r->status == -EPROTO ? "failed" : "skipped";
+}
+
 struct env {
 	char kernel[128];
 	char cpu[128];
@@ -63,19 +80,5 @@ struct env {
 	int cpu_a, cpu_b;
 	double rate;
 };
-
-const char *wl_name(enum workload wl);
-void get_env(const struct opts *o, struct env *e);
-void print_table(FILE *f, const struct result *r, unsigned int n);
-void print_json(FILE *f, const struct env *e, const struct result *r,
-		unsigned int n);
-void print_csv(FILE *f, const struct env *e, const struct result *r,
-	       unsigned int n);
-int read_csv(const char *path, struct env *e, struct result **r,
-	     unsigned int *n);
-/* Create DIR/NAME for writing; NULL (said on stderr) on failure. */
-FILE *create_in(const char *dir, const char *name);
-int make_plots(const char *dir, const struct env *e, const struct result *r,
-	       unsigned int n);
 
 #endif /* RAMCHAN_BENCH_H */

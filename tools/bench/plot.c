@@ -14,17 +14,23 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bench.h"
+#include "plot.h"
+#include "report.h"
 
 #define MAX_MECHS	64
 
 struct mechs {
 	const char *name[MAX_MECHS];
 	unsigned int nr;
+};
+
+/* Which mechanisms each plot shows. */
+struct plot_set {
+	struct mechs lat, thr, pct;
+	size_t psize;		/* the message size of the percentile plot */
 };
 
 /* Mechanisms with a result for @wl (at @size, if not 0), in order. */
@@ -42,18 +48,6 @@ static void collect(const struct result *r, unsigned int n, enum workload wl,
 		if (j == m->nr && m->nr < MAX_MECHS)
 			m->name[m->nr++] = r[i].name;
 	}
-}
-
-FILE *create_in(const char *dir, const char *name)
-{
-	char path[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	if (!f)
-		fprintf(stderr, "ramchan-bench: %s: %s\n", path, strerror(errno));
-	return f;
 }
 
 static const char *const colors[] = {
@@ -183,20 +177,70 @@ static void plot_clauses(FILE *gp, const char *data, const struct mechs *m,
 	fprintf(gp, "\n");
 }
 
+/* Where every title's second line says it was measured. */
+struct titles {
+	const char *term;	/* file extension of the terminal */
+	char sub[320];
+};
+
+/* A plot against message size: NAME.dat into NAME.<terminal>. */
+struct size_plot {
+	const char *name, *title, *ylabel, *using, *with;
+};
+
+static const struct size_plot latency = {
+	"latency", "Round trip vs message size (p50; bars to p99)",
+	"round trip (us, log)", "1:($2/1000):($2/1000):($4/1000)",
+	"yerrorlines",
+};
+
+static const struct size_plot throughput = {
+	"throughput", "One-way throughput vs message size (memcpy: the ceiling)",
+	"MB/s (log)", "1:($2/1e6)", "linespoints",
+};
+
+static void by_size_plot(FILE *gp, const struct titles *tt,
+			 const struct size_plot *p, const struct mechs *m)
+{
+	char data[32];
+
+	snprintf(data, sizeof(data), "%s.dat", p->name);
+	fprintf(gp, "set output '%s.%s'\n"
+		"set title \"%s\\n%s\" noenhanced\n"
+		"set xlabel 'message size (bytes)'\n"
+		"set ylabel '%s'\n",
+		p->name, tt->term, p->title, tt->sub, p->ylabel);
+	plot_clauses(gp, data, m, p->using, p->with);
+}
+
+/* By percentile, then back to the x axis of message sizes. */
+static void percentile_plot(FILE *gp, const struct titles *tt,
+			    const struct mechs *pct, size_t psize,
+			    const struct result *r, unsigned int n)
+{
+	fprintf(gp, "set output 'percentiles.%s'\n"
+		"set title \"Round-trip latency by percentile, %zu-byte messages\\n%s\" noenhanced\n"
+		"set xlabel 'percentile'\n"
+		"set ylabel 'round trip (us, log)'\n"
+		"set logscale x 10\nset xrange [1.5:130000]\n"
+		"set xtics ('50%%%%' 2, '90%%%%' 10, '99%%%%' 100, '99.9%%%%' 1000, '99.99%%%%' 10000, 'max' 100000)\n",
+		tt->term, psize, tt->sub);
+	plot_clauses(gp, "percentiles.dat", pct, "1:($2/1000)", "linespoints");
+	fprintf(gp, "set logscale x 2\n");
+	size_tics(gp, r, n);
+}
+
 static void write_script(FILE *gp, const struct env *e, const struct result *r,
-			 unsigned int n, const struct mechs *lat,
-			 const struct mechs *thr, const struct mechs *pct,
-			 size_t psize)
+			 unsigned int n, const struct plot_set *ps)
 {
 	static const char *const terms[][2] = {
 		{ "svg size 1200,720 dynamic background rgb 'white' font 'sans,12'", "svg" },
 		{ "pngcairo size 1200,720 font 'sans,10'", "png" },
 	};
-	char sub[320];
+	struct titles tt;
 	unsigned int t;
 
-	/* Every title's second line: where it was measured. */
-	snprintf(sub, sizeof(sub), "%s, %s%s", e->kernel, e->cpu,
+	snprintf(tt.sub, sizeof(tt.sub), "%s, %s%s", e->kernel, e->cpu,
 		 e->virtualized ? ", virtualized" : "");
 	fprintf(gp, "# ramchan-bench plots: gnuplot plots.gp (in this directory)\n"
 		"set grid\nset key outside right top\nset logscale x 2\n"
@@ -204,38 +248,13 @@ static void write_script(FILE *gp, const struct env *e, const struct result *r,
 	size_tics(gp, r, n);
 	for (t = 0; t < 2; t++) {
 		fprintf(gp, "\nset terminal %s\n", terms[t][0]);
-		if (lat->nr) {
-			fprintf(gp, "set output 'latency.%s'\n"
-				"set title \"Round trip vs message size (p50; bars to p99)\\n%s\" noenhanced\n"
-				"set xlabel 'message size (bytes)'\n"
-				"set ylabel 'round trip (us, log)'\n",
-				terms[t][1], sub);
-			plot_clauses(gp, "latency.dat", lat,
-				     "1:($2/1000):($2/1000):($4/1000)",
-				     "yerrorlines");
-		}
-		if (thr->nr) {
-			fprintf(gp, "set output 'throughput.%s'\n"
-				"set title \"One-way throughput vs message size (memcpy: the ceiling)\\n%s\" noenhanced\n"
-				"set xlabel 'message size (bytes)'\n"
-				"set ylabel 'MB/s (log)'\n",
-				terms[t][1], sub);
-			plot_clauses(gp, "throughput.dat", thr,
-				     "1:($2/1e6)", "linespoints");
-		}
-		if (psize) {
-			fprintf(gp, "set output 'percentiles.%s'\n"
-				"set title \"Round-trip latency by percentile, %zu-byte messages\\n%s\" noenhanced\n"
-				"set xlabel 'percentile'\n"
-				"set ylabel 'round trip (us, log)'\n"
-				"set logscale x 10\nset xrange [1.5:130000]\n"
-				"set xtics ('50%%%%' 2, '90%%%%' 10, '99%%%%' 100, '99.9%%%%' 1000, '99.99%%%%' 10000, 'max' 100000)\n",
-				terms[t][1], psize, sub);
-			plot_clauses(gp, "percentiles.dat", pct, "1:($2/1000)",
-				     "linespoints");
-			fprintf(gp, "set logscale x 2\n");
-			size_tics(gp, r, n);
-		}
+		tt.term = terms[t][1];
+		if (ps->lat.nr)
+			by_size_plot(gp, &tt, &latency, &ps->lat);
+		if (ps->thr.nr)
+			by_size_plot(gp, &tt, &throughput, &ps->thr);
+		if (ps->psize)
+			percentile_plot(gp, &tt, &ps->pct, ps->psize, r, n);
 	}
 }
 
@@ -259,47 +278,61 @@ static int run_gnuplot(const char *dir)
 	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EIO;
 }
 
-int make_plots(const char *dir, const struct env *e, const struct result *r,
-	       unsigned int n)
+/* What to plot of @r; false when there is nothing. */
+static bool plan_plots(struct plot_set *ps, const struct result *r,
+		       unsigned int n)
 {
-	struct mechs lat, thr, pct;
-	size_t psize = pct_size(r, n);
-	FILE *f;
-	int ret;
+	ps->psize = pct_size(r, n);
+	collect(r, n, WL_PINGPONG, 0, &ps->lat);
+	collect(r, n, WL_STREAM, 0, &ps->thr);
+	collect(r, n, WL_PINGPONG, ps->psize, &ps->pct);
+	return ps->lat.nr || ps->thr.nr;
+}
 
-	if (mkdir(dir, 0755) && errno != EEXIST) {
-		fprintf(stderr, "ramchan-bench: mkdir %s: %s\n", dir,
-			strerror(errno));
-		return -1;
-	}
-	collect(r, n, WL_PINGPONG, 0, &lat);
-	collect(r, n, WL_STREAM, 0, &thr);
-	collect(r, n, WL_PINGPONG, psize, &pct);
-	if (!lat.nr && !thr.nr) {
-		fprintf(stderr, "ramchan-bench: no results to plot\n");
-		return -1;
-	}
+/* The data files and plots.gp; 0 or -1. */
+static int write_files(const char *dir, const struct env *e,
+		       const struct result *r, unsigned int n,
+		       const struct plot_set *ps)
+{
+	FILE *f;
+
 	f = create_in(dir, "latency.dat");
 	if (!f)
 		return -1;
-	write_by_size(f, r, n, WL_PINGPONG, &lat);
+	write_by_size(f, r, n, WL_PINGPONG, &ps->lat);
 	fclose(f);
 	f = create_in(dir, "throughput.dat");
 	if (!f)
 		return -1;
-	write_by_size(f, r, n, WL_STREAM, &thr);
+	write_by_size(f, r, n, WL_STREAM, &ps->thr);
 	fclose(f);
 	f = create_in(dir, "percentiles.dat");
 	if (!f)
 		return -1;
-	write_percentiles(f, r, n, psize, &pct);
+	write_percentiles(f, r, n, ps->psize, &ps->pct);
 	fclose(f);
 	f = create_in(dir, "plots.gp");
 	if (!f)
 		return -1;
-	write_script(f, e, r, n, &lat, &thr, &pct, psize);
+	write_script(f, e, r, n, ps);
 	fclose(f);
+	return 0;
+}
 
+int make_plots(const char *dir, const struct env *e, const struct result *r,
+	       unsigned int n)
+{
+	struct plot_set ps;
+	int ret;
+
+	if (make_dir(dir))
+		return -1;
+	if (!plan_plots(&ps, r, n)) {
+		fprintf(stderr, "ramchan-bench: no results to plot\n");
+		return -1;
+	}
+	if (write_files(dir, e, r, n, &ps))
+		return -1;
 	ret = run_gnuplot(dir);
 	if (ret == -ENOENT) {
 		fprintf(stderr, "ramchan-bench: gnuplot not found (apt-get install gnuplot-nox); data and plots.gp are in %s\n",
@@ -312,7 +345,7 @@ int make_plots(const char *dir, const struct env *e, const struct result *r,
 		return -1;
 	}
 	fprintf(stderr, "ramchan-bench: plots in %s: %s%s%s(.svg, .png)\n", dir,
-		lat.nr ? "latency " : "", thr.nr ? "throughput " : "",
-		psize ? "percentiles " : "");
+		ps.lat.nr ? "latency " : "", ps.thr.nr ? "throughput " : "",
+		ps.psize ? "percentiles " : "");
 	return 0;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * ramchan-bench transports: one implementation per IPC mechanism, all
- * driven by the same workloads (bench.c).
+ * driven by the same workloads (measure.c).
  *
  * A transport carries messages both ways between two processes, side A
  * (the parent) and side B (the forked child): setup() runs before the fork
@@ -70,6 +70,10 @@ long fd_read_exact(int fd, void *buf, size_t len, bool sock);
 /* The table of every transport, in the order tables list them. */
 extern const struct transport *const transports[];
 extern const unsigned int nr_transports;
+/* The ceiling: no transport (no operations), measured by memcpy alone. */
+extern const struct transport transport_memcpy;
+/* Every mechanism: transports[@i], then memcpy, then NULL. */
+const struct transport *mechanism(unsigned int i);
 
 extern const struct transport transport_pipe;
 extern const struct transport transport_fifo;

@@ -3,7 +3,8 @@
  * Every transport ramchan-bench knows, in the order the tables list them:
  * the limit first, then ramchan, then the native paths from the closest to
  * the farthest (shared memory, queues, byte streams, sockets, signals,
- * and the file system).
+ * and the file system); then memcpy, the ceiling, which is no transport
+ * (measure.c measures it in one process).
  */
 #include "transport.h"
 
@@ -36,3 +37,16 @@ const struct transport *const transports[] = {
 };
 
 const unsigned int nr_transports = sizeof(transports) / sizeof(transports[0]);
+
+const struct transport transport_memcpy = {
+	.name = "memcpy",
+	.desc = "memcpy in one process, stream only (the ceiling)",
+	.copies = 1,
+};
+
+const struct transport *mechanism(unsigned int i)
+{
+	if (i < nr_transports)
+		return transports[i];
+	return i == nr_transports ? &transport_memcpy : NULL;
+}

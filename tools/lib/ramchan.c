@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1 OR MIT
 /*
  * libramchan: ioctl wrappers, ring mapping and the blocking helpers.
+ * The names and parsers of the kernel <-> tools contract are in contract.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -111,18 +112,43 @@ static void *ramchan_map(int fd, uint64_t offset, uint64_t len, bool writable)
 
 void ramchan_ring_unmap(struct ramchan_ring *r)
 {
-	long page = sysconf(_SC_PAGESIZE);
-
 	if (r->info)
-		munmap((void *)r->info, page);
+		munmap((void *)r->info, r->info_len);
 	if (r->prod)
-		munmap(r->prod, page);
+		munmap(r->prod, r->prod_len);
 	if (r->cons)
-		munmap(r->cons, page);
+		munmap(r->cons, r->cons_len);
 	if (r->data)
-		munmap(r->data, 2 * r->size);
+		munmap(r->data, r->data_len);
 	memset(r, 0, sizeof(*r));
 	r->fd = -1;
+}
+
+/*
+ * A position the kernel published at @offset within a mapped page of
+ * @page_len bytes: 8-byte aligned, with room for the u64 inside the page.
+ */
+static bool ramchan_position_ok(uint32_t offset, uint64_t page_len)
+{
+	return !(offset % sizeof(uint64_t)) && offset < page_len &&
+	       page_len - offset >= sizeof(uint64_t);
+}
+
+static uint64_t *ramchan_position(void *page, uint32_t offset)
+{
+	return (uint64_t *)((uint8_t *)page + offset);
+}
+
+/* Can this library work with @l? Checked before anything is mapped. */
+static bool ramchan_layout_ok(const struct ramchan_ring_layout *l)
+{
+	return l->size >= RAMCHAN_REC_HDR_SIZE && !(l->size & (l->size - 1)) &&
+	       l->size <= UINT64_MAX / 2 && l->data_map_size == 2 * l->size &&
+	       l->info_size >= sizeof(struct ramchan_ring_info) &&
+	       l->consumer_size >= sizeof(struct ramchan_ring_consumer) &&
+	       ramchan_position_ok(l->head_offset, l->producer_size) &&
+	       ramchan_position_ok(l->reserve_offset, l->producer_size) &&
+	       ramchan_position_ok(l->tail_offset, l->consumer_size);
 }
 
 /* Map the four regions with the permissions the fd's role allows. */
@@ -138,6 +164,8 @@ int ramchan_ring_map(struct ramchan_ring *r, int fd)
 	ret = ramchan_ring_layout(fd, &l);
 	if (ret)
 		return ret;
+	if (!ramchan_layout_ok(&l))
+		return -EPROTO;
 	producer = l.role & RAMCHAN_ROLE_PRODUCER;
 	consumer = l.role & RAMCHAN_ROLE_CONSUMER;
 	r->role = l.role;
@@ -148,20 +176,27 @@ int ramchan_ring_map(struct ramchan_ring *r, int fd)
 	if (p == MAP_FAILED)
 		goto err;
 	r->info = p;
+	r->info_len = l.info_size;
 	p = ramchan_map(fd, l.producer_offset, l.producer_size, producer);
 	if (p == MAP_FAILED)
 		goto err;
 	r->prod = p;
+	r->prod_len = l.producer_size;
 	p = ramchan_map(fd, l.consumer_offset, l.consumer_size, consumer);
 	if (p == MAP_FAILED)
 		goto err;
 	r->cons = p;
+	r->cons_len = l.consumer_size;
 	p = ramchan_map(fd, l.data_offset, l.data_map_size, producer);
 	if (p == MAP_FAILED)
 		goto err;
 	r->data = p;
+	r->data_len = l.data_map_size;
 
-	r->cached_tail = __atomic_load_n(&r->cons->tail, __ATOMIC_ACQUIRE);
+	r->head = ramchan_position(r->prod, l.head_offset);
+	r->reserve = ramchan_position(r->prod, l.reserve_offset);
+	r->tail = ramchan_position(r->cons, l.tail_offset);
+	r->cached_tail = __atomic_load_n(r->tail, __ATOMIC_ACQUIRE);
 	r->cursor = r->cached_tail;
 	r->released = r->cached_tail;
 	r->cached_head = r->cached_tail;
@@ -200,7 +235,7 @@ int ramchan_ring_reserve_wait(struct ramchan_ring *r, uint32_t len,
 		if (ret != -EAGAIN)
 			return ret;
 		tail = r->cached_tail;
-		if (RAMCHAN_SPIN(r, __atomic_load_n(&r->cons->tail,
+		if (RAMCHAN_SPIN(r, __atomic_load_n(r->tail,
 						    __ATOMIC_RELAXED) != tail))
 			continue;
 		/*
@@ -227,7 +262,7 @@ int ramchan_ring_peek_wait(struct ramchan_ring *r, struct ramchan_rec *rec,
 		/* Producers only wake a consumer whose tail caught up. */
 		ramchan_ring_release(r);
 		head = r->cached_head;
-		if (RAMCHAN_SPIN(r, __atomic_load_n(&r->prod->head,
+		if (RAMCHAN_SPIN(r, __atomic_load_n(r->head,
 						    __ATOMIC_RELAXED) != head))
 			continue;
 		ret = ramchan_ring_wait_fd(r->fd, RAMCHAN_WAIT_READABLE, head,

@@ -2,10 +2,13 @@
 /*
  * libramchan: userspace side of /dev/ramchan.
  *
- * Thin ioctl wrappers (ramchan.c) and the ring fast path, inline here so
+ * Thin ioctl wrappers (ramchan.c), the ring fast path, inline here so
  * that sending and receiving a record costs no call and no syscall while
- * the peer is awake (liburing is the model). Errors are returned as
- * negative errno values; nothing sets errno.
+ * the peer is awake (liburing is the model), and the contract between the
+ * module and every tool (contract.c): the names of the feature bits, the
+ * limits of struct ramchan_info, channel kinds and roles, and the lines a
+ * channel fd shows in /proc/PID/fdinfo. Errors are returned as negative
+ * errno values; nothing sets errno.
  *
  *	int ctl = ramchan_open_dev();
  *	int fd = ramchan_ring_create(ctl, NULL, 1 << 20, 0, RAMCHAN_ROLE_BOTH, 0);
@@ -75,6 +78,85 @@ static inline uint64_t ramchan_deadline_in(uint64_t ns)
 	return ramchan_now_ns() + ns;
 }
 
+/* ---- the kernel <-> tools contract (contract.c) -------------------------- */
+
+/**
+ * struct ramchan_feature - one RAMCHAN_FEATURE_* bit
+ * @bit:	the bit, as in ramchan_info.features
+ * @name:	short name ("sysfs", "ring", ...): what tools print and JSON says
+ * @help:	what the module offers with it, for humans
+ */
+struct ramchan_feature {
+	uint64_t bit;
+	const char *name;
+	const char *help;
+};
+
+/*
+ * The features this library knows, in bit order: NULL gives the first,
+ * the last gives NULL. Every RAMCHAN_FEATURE_* of <linux/ramchan.h> is
+ * among them (selftests/ramchan/contract_test checks it).
+ */
+const struct ramchan_feature *
+ramchan_feature_next(const struct ramchan_feature *prev);
+/* The name of one feature bit, or NULL when @bit is not one known bit. */
+const char *ramchan_feature_name(uint64_t bit);
+/* Every bit ramchan_feature_next() knows. */
+uint64_t ramchan_features_known(void);
+
+/**
+ * struct ramchan_limit - one limit reported in struct ramchan_info
+ * @name:	the field's name, also its JSON key ("max_ring_bytes")
+ * @title:	for humans ("max ring size")
+ * @unit:	what it counts ("bytes", "channels", ...)
+ * @offset:	offsetof() the field in struct ramchan_info
+ * @size:	sizeof() the field: 4 or 8
+ */
+struct ramchan_limit {
+	const char *name;
+	const char *title;
+	const char *unit;
+	uint32_t offset;
+	uint32_t size;
+};
+
+/*
+ * Every limit of struct ramchan_info, in field order: NULL gives the
+ * first, the last gives NULL. With abi_version, flags, features and
+ * reserved they cover the whole struct (contract_test checks it).
+ */
+const struct ramchan_limit *ramchan_limit_next(const struct ramchan_limit *prev);
+uint64_t ramchan_limit_value(const struct ramchan_info *info,
+			     const struct ramchan_limit *limit);
+
+/* "ring", "mq" (as sysfs and fdinfo say) or NULL; and back, 0 if unknown. */
+const char *ramchan_kind_name(unsigned int kind);
+unsigned int ramchan_kind_from_name(const char *name);
+
+/**
+ * struct ramchan_fdinfo - what /proc/PID/fdinfo/FD says of a channel fd
+ * @id:		the channel id, its directory in /sys/kernel/ramchan/channel
+ * @kind:	RAMCHAN_KIND_*; 0 when the kind named is not one this
+ *		library knows
+ * @role:	RAMCHAN_ROLE_* of this fd
+ * @flags:	the fd's open flags (the "flags:" line, octal)
+ */
+struct ramchan_fdinfo {
+	uint64_t id;
+	unsigned int kind;
+	unsigned int role;
+	unsigned int flags;
+};
+
+/*
+ * Parse the text of /proc/PID/fdinfo/FD (the lines "ramchan-id:\t<u64>",
+ * "ramchan-kind:\t<ring|mq>", "ramchan-role:\t<1|2|3>" the module adds).
+ * Return 0 with @out filled; -ENOENT when the text has no ramchan-id line
+ * (not a channel fd, or a module that does not say); -EINVAL when a
+ * ramchan line is malformed or one of the three is missing.
+ */
+int ramchan_fdinfo_parse(const char *text, struct ramchan_fdinfo *out);
+
 /* ---- rings --------------------------------------------------------------- */
 
 /**
@@ -82,7 +164,11 @@ static inline uint64_t ramchan_deadline_in(uint64_t ns)
  * @fd:		the channel fd (not owned: ramchan_ring_unmap() does not close)
  * @role:	RAMCHAN_ROLE_* of @fd
  * @size:	bytes of data; @mask = @size - 1
- * @info, @prod, @cons, @data: the four mappings
+ * @head, @reserve, @tail: the positions, at the offsets the kernel
+ *		published (RAMCHAN_IOC_RING_LAYOUT) within @prod and @cons
+ * @info, @prod, @cons, @data: the four mappings. The info page's fields
+ *		and the consumer page's statistics (records, high_water) have
+ *		no published offsets: they are read as the uapi structs say.
  * @cached_tail: producer's last view of the consumer tail
  * @cached_head: consumer's last view of the producer head
  * @cursor:	consumer: end of the records peeked and advanced over
@@ -91,12 +177,16 @@ static inline uint64_t ramchan_deadline_in(uint64_t ns)
  * @pending:	producer: this thread has reservations not yet committed
  * @pending_end: producer: where they end
  * @spin_ns:	how long the blocking helpers spin before sleeping
+ * @info_len, @prod_len, @cons_len, @data_len: lengths of the mappings
  */
 struct ramchan_ring {
 	int fd;
 	unsigned int role;
 	uint64_t size;
 	uint64_t mask;
+	uint64_t *head;
+	uint64_t *reserve;
+	uint64_t *tail;
 	const struct ramchan_ring_info *info;
 	struct ramchan_ring_producer *prod;
 	struct ramchan_ring_consumer *cons;
@@ -109,6 +199,10 @@ struct ramchan_ring {
 	bool pending;
 	uint64_t pending_end;
 	uint64_t spin_ns;
+	uint64_t info_len;
+	uint64_t prod_len;
+	uint64_t cons_len;
+	uint64_t data_len;
 };
 
 /* A reservation: write @len bytes at @data, then commit. */
@@ -127,6 +221,13 @@ struct ramchan_rec {
 	const void *data;
 };
 
+/*
+ * Map the ring of @fd as RAMCHAN_IOC_RING_LAYOUT says, with the
+ * permissions the fd's role allows. Return 0, the -errno of the ioctl or
+ * of mmap(), or -EPROTO when the layout is one this library cannot use (a
+ * position not 8-byte aligned or not inside its page, a page smaller than
+ * its uapi struct, a data mapping that is not the ring mapped twice).
+ */
 int ramchan_ring_map(struct ramchan_ring *r, int fd);
 void ramchan_ring_unmap(struct ramchan_ring *r);
 
@@ -188,11 +289,11 @@ static inline int ramchan_ring_reserve(struct ramchan_ring *r, uint32_t len,
 		return -EMSGSIZE;
 	if (ramchan_ring_flags(r) & RAMCHAN_RING_CONSUMERS_GONE)
 		return -EPIPE;
-	pos = __atomic_load_n(&r->prod->reserve, __ATOMIC_RELAXED);
+	pos = __atomic_load_n(r->reserve, __ATOMIC_RELAXED);
 	for (;;) {
 		if (pos + total - r->cached_tail > r->size) {
 			/* [P2] the space up to tail has been read. */
-			r->cached_tail = __atomic_load_n(&r->cons->tail,
+			r->cached_tail = __atomic_load_n(r->tail,
 							 __ATOMIC_ACQUIRE);
 			if (pos + total - r->cached_tail > r->size)
 				return -EAGAIN;
@@ -204,13 +305,13 @@ static inline int ramchan_ring_reserve(struct ramchan_ring *r, uint32_t len,
 		 * a convoy of reservations each waiting for the one before.
 		 */
 		if (!(r->pending && pos == r->pending_end) &&
-		    __atomic_load_n(&r->prod->head, __ATOMIC_RELAXED) != pos) {
+		    __atomic_load_n(r->head, __ATOMIC_RELAXED) != pos) {
 			ramchan_ring_backoff(&spins);
-			pos = __atomic_load_n(&r->prod->reserve,
+			pos = __atomic_load_n(r->reserve,
 					      __ATOMIC_RELAXED);
 			continue;
 		}
-		if (__atomic_compare_exchange_n(&r->prod->reserve, &pos,
+		if (__atomic_compare_exchange_n(r->reserve, &pos,
 						pos + total, false,
 						__ATOMIC_RELAXED,
 						__ATOMIC_RELAXED))
@@ -232,7 +333,7 @@ static inline void ramchan_ring_notify_readers(struct ramchan_ring *r,
 	/* [P3] head is published before the waiter count is read. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&r->info->readers_waiting, __ATOMIC_RELAXED) &&
-	    __atomic_load_n(&r->cons->tail, __ATOMIC_RELAXED) == first_pos)
+	    __atomic_load_n(r->tail, __ATOMIC_RELAXED) == first_pos)
 		ramchan_ring_wake_fd(r->fd, RAMCHAN_WAKE_READERS);
 }
 
@@ -246,11 +347,11 @@ static inline void ramchan_ring_publish(struct ramchan_ring *r,
 	 * In-order commit: wait for producers that reserved before us
 	 * (only the kernel's write() can be one: see ramchan_ring_reserve()).
 	 */
-	while (__atomic_load_n(&r->prod->head, __ATOMIC_RELAXED) !=
+	while (__atomic_load_n(r->head, __ATOMIC_RELAXED) !=
 	       first_pos)
 		ramchan_ring_backoff(&spins);
 	/* [P1] payload and header before head. */
-	__atomic_store_n(&r->prod->head, end, __ATOMIC_RELEASE);
+	__atomic_store_n(r->head, end, __ATOMIC_RELEASE);
 	if (end == r->pending_end)
 		r->pending = false;
 	ramchan_ring_notify_readers(r, first_pos);
@@ -312,7 +413,7 @@ static inline int ramchan_ring_peek(struct ramchan_ring *r,
 			uint32_t flags = ramchan_ring_flags(r);
 
 			/* [P1] records up to head are complete. */
-			r->cached_head = __atomic_load_n(&r->prod->head,
+			r->cached_head = __atomic_load_n(r->head,
 							 __ATOMIC_ACQUIRE);
 			if (pos == r->cached_head)
 				return flags & RAMCHAN_RING_PRODUCERS_GONE ?
@@ -355,7 +456,7 @@ static inline void ramchan_ring_release(struct ramchan_ring *r)
 	r->records = 0;
 	r->released = r->cursor;
 	/* [P2] we are done with the records before tail moves past them. */
-	__atomic_store_n(&r->cons->tail, r->cursor, __ATOMIC_RELEASE);
+	__atomic_store_n(r->tail, r->cursor, __ATOMIC_RELEASE);
 	/* [P3] tail is published before the waiter count is read. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&r->info->writers_waiting, __ATOMIC_RELAXED))

@@ -1,81 +1,134 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ramchan info: what the loaded module offers (RAMCHAN_IOC_INFO).
+ * ramchan info: what the loaded module offers (RAMCHAN_IOC_INFO): its ABI
+ * version, every feature bit (by the names libramchan gives them, unknown
+ * ones in hex) and every limit of struct ramchan_info, for humans or as
+ * JSON.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
-#include <linux/ramchan.h>
-
+#include "ramchan.h"
+#include "../common/opts.h"
+#include "../common/jsonout.h"
 #include "cli.h"
 
-static const struct {
-	uint64_t bit;
-	const char *name;
-} features[] = {
-	{ RAMCHAN_FEATURE_SYSFS, "sysfs" },
+struct info_args {
+	struct cli_opts common;
 };
 
-#define NR_FEATURES (sizeof(features) / sizeof(features[0]))
+static const struct cli_opt info_opts[] = {
+	{ "json", 'j', CLI_OPT_FLAG, offsetof(struct info_args, common.json),
+	  NULL, "JSON: the ABI version, features and every limit" },
+	{ "device", 'd', CLI_OPT_STRING, offsetof(struct info_args, common.dev),
+	  "PATH", "control device (default /dev/ramchan)" },
+	CLI_OPTS_STANDARD,
+	{ NULL },
+};
+
+static void info_more_help(FILE *f)
+{
+	const struct ramchan_feature *ft = NULL;
+
+	fprintf(f, "\nfeatures this tool knows:\n");
+	while ((ft = ramchan_feature_next(ft)))
+		fprintf(f, "  %-6s  %#" PRIx64 "  %s\n", ft->name, ft->bit,
+			ft->help);
+}
+
+static const struct cli_spec info_spec = {
+	.prog = "ramchan info",
+	.usage = "[--json] [--device PATH]",
+	.summary = "What the loaded module offers: its ABI version, its features and\n"
+		   "its limits (RAMCHAN_IOC_INFO).",
+	.opts = info_opts,
+	.version = cli_version,
+	.more_help = info_more_help,
+};
+
+/* Name of feature bit @bit: the library's, or the bit in hex. */
+static const char *info_feature(uint64_t bit, char *buf, size_t size)
+{
+	const char *name = ramchan_feature_name(bit);
+
+	if (name)
+		return name;
+	snprintf(buf, size, "%#" PRIx64, bit);
+	return buf;
+}
+
+static int info_json(const struct ramchan_info *info)
+{
+	struct json_object *root = jout_object(), *features = jout_array();
+	const struct ramchan_limit *l = NULL;
+	char hex[24];
+	int bit;
+
+	jout_set(root, "abi_version", jout_u64(info->abi_version));
+	for (bit = 0; bit < 64; bit++)
+		if (info->features & (1ULL << bit))
+			jout_push(features, jout_str(info_feature(1ULL << bit, hex,
+								  sizeof(hex))));
+	jout_set(root, "features", features);
+	jout_set(root, "features_mask", jout_u64(info->features));
+	while ((l = ramchan_limit_next(l)))
+		jout_set(root, l->name, jout_u64(ramchan_limit_value(info, l)));
+	return jout_print(stdout, root, false);
+}
+
+static void info_human(const struct ramchan_info *info)
+{
+	const struct ramchan_limit *l = NULL;
+	int width = strlen("ABI version");
+	char hex[24];
+	int bit;
+
+	while ((l = ramchan_limit_next(l)))
+		if ((int)strlen(l->title) > width)
+			width = strlen(l->title);
+	printf("%-*s  %u%s\n", width, "ABI version", info->abi_version,
+	       info->abi_version == RAMCHAN_ABI_VERSION ? "" :
+	       " (this tool was built for another ABI version)");
+	printf("%-*s  ", width, "features");
+	for (bit = 0; bit < 64; bit++)
+		if (info->features & (1ULL << bit))
+			printf("%s ", info_feature(1ULL << bit, hex, sizeof(hex)));
+	printf("(%#" PRIx64 ")\n", (uint64_t)info->features);
+	while ((l = ramchan_limit_next(l)))
+		printf("%-*s  %" PRIu64 " %s\n", width, l->title,
+		       ramchan_limit_value(info, l), l->unit);
+}
 
 int cmd_info(const struct cli_opts *opts, int argc, char **argv)
 {
+	struct info_args args = { .common = *opts };
 	struct ramchan_info info;
-	const char *sep = "";
-	size_t i;
-	int fd;
+	int fd, ret;
 
-	(void)argv;
-	if (argc > 1) {
-		fprintf(stderr, "ramchan info: takes no arguments\n");
-		return 2;
-	}
-	fd = open(opts->dev, O_RDONLY | O_CLOEXEC);
+	ret = cli_parse(&info_spec, argc, argv, &args);
+	if (ret != CLI_CONTINUE)
+		return ret;
+	fd = open(args.common.dev, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return cli_error(opts->dev, errno);
-	memset(&info, 0, sizeof(info));
-	if (ioctl(fd, RAMCHAN_IOC_INFO, &info)) {
-		close(fd);
-		return cli_error("RAMCHAN_IOC_INFO", errno);
-	}
+		return cli_error(args.common.dev, errno);
+	ret = ramchan_get_info(fd, &info);
 	close(fd);
+	if (ret)
+		return cli_error("RAMCHAN_IOC_INFO", -ret);
 
-	if (opts->json) {
-		printf("{\"abi_version\": %u, \"features\": [", info.abi_version);
-		for (i = 0; i < NR_FEATURES; i++) {
-			if (info.features & features[i].bit) {
-				printf("%s\"%s\"", sep, features[i].name);
-				sep = ", ";
-			}
-		}
-		printf("], \"features_mask\": %" PRIu64
-		       ", \"max_ring_bytes\": %" PRIu64
-		       ", \"max_channels\": %u, \"max_channels_per_user\": %u"
-		       ", \"name_max\": %u, \"page_size\": %u}\n",
-		       (uint64_t)info.features, (uint64_t)info.max_ring_bytes,
-		       info.max_channels, info.max_channels_per_user,
-		       info.name_max, info.page_size);
-		return 0;
+	if (args.common.json)
+		ret = info_json(&info);
+	else
+		info_human(&info);
+	if (ret || fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "ramchan info: writing the output: %s\n",
+			strerror(ret ? -ret : errno));
+		return 1;
 	}
-
-	printf("ABI version            %u%s\n", info.abi_version,
-	       info.abi_version == RAMCHAN_ABI_VERSION ? "" :
-	       " (this tool was built for another ABI version)");
-	printf("features               ");
-	for (i = 0; i < NR_FEATURES; i++)
-		if (info.features & features[i].bit)
-			printf("%s ", features[i].name);
-	printf("(%#" PRIx64 ")\n", (uint64_t)info.features);
-	printf("max ring size          %" PRIu64 " bytes\n",
-	       (uint64_t)info.max_ring_bytes);
-	printf("max channels           %u (per user %u)\n", info.max_channels,
-	       info.max_channels_per_user);
-	printf("max name length        %u\n", info.name_max);
-	printf("page size              %u\n", info.page_size);
 	return 0;
 }

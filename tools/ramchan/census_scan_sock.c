@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ramchan census: UNIX and TCP sockets.
+ * ramchan census: the scan of UNIX and TCP sockets, joined to the socket
+ * fds the process scan found.
  *
  * sock_diag netlink (NETLINK_SOCK_DIAG) dumps every socket of our network
  * namespace with its queues and memory, whether a process holds it or not.
@@ -25,10 +26,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "census.h"
+#include "census_probe.h"
+#include "census_scan.h"
 
 /* Socket states, as include/net/tcp_states.h numbers them. */
 enum {
@@ -101,6 +102,14 @@ static enum census_mech unix_mech(int type)
 }
 
 typedef void (*sock_diag_cb)(struct census *c, const struct nlmsghdr *nlh);
+
+/* The header of a sock_diag dump request of @len bytes. */
+#define SOCK_DIAG_DUMP_NLH(len) {					\
+	.nlmsg_len = (len),						\
+	.nlmsg_type = SOCK_DIAG_BY_FAMILY,				\
+	.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,			\
+	.nlmsg_seq = 1,							\
+}
 
 /*
  * Send one sock_diag dump request and hand every answer to @cb.
@@ -252,12 +261,7 @@ static int census_unix_diag(struct census *c)
 		struct nlmsghdr nlh;
 		struct unix_diag_req udr;
 	} req = {
-		.nlh = {
-			.nlmsg_len = sizeof(req),
-			.nlmsg_type = SOCK_DIAG_BY_FAMILY,
-			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
-			.nlmsg_seq = 1,
-		},
+		.nlh = SOCK_DIAG_DUMP_NLH(sizeof(req)),
 		.udr = {
 			.sdiag_family = AF_UNIX,
 			.udiag_states = ~0u,
@@ -286,7 +290,6 @@ static void census_unix_proc_line(struct census *c, const char *line)
 	socklen_t optlen = sizeof(sndbuf);
 	bool listening;
 	uint64_t ino;
-	struct stat sb;
 	char id[32];
 	size_t nr;
 
@@ -308,13 +311,9 @@ static void census_unix_proc_line(struct census *c, const char *line)
 	census_obj_ref_owners(obj, refs, nr);
 	if (!nr)
 		return;
-	fd = census_ref_grab_any(refs, nr, false);
-	if (fd < 0) {
-		census_obj_str(obj, "error", strerror(-fd));
+	fd = census_obj_grab(obj, refs, nr, false);
+	if (fd < 0)
 		return;
-	}
-	if (!fstat(fd, &sb))
-		obj->uid = sb.st_uid;
 	if (listening)
 		obj->queued = 0;
 	else if (!ioctl(fd, SIOCINQ, &inq))
@@ -463,12 +462,7 @@ static int census_tcp_diag(struct census *c, int family)
 		struct nlmsghdr nlh;
 		struct inet_diag_req_v2 r;
 	} req = {
-		.nlh = {
-			.nlmsg_len = sizeof(req),
-			.nlmsg_type = SOCK_DIAG_BY_FAMILY,
-			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
-			.nlmsg_seq = 1,
-		},
+		.nlh = SOCK_DIAG_DUMP_NLH(sizeof(req)),
 		.r = {
 			.sdiag_family = family,
 			.sdiag_protocol = IPPROTO_TCP,

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ramchan census: pipes and FIFOs, POSIX message queues and shared memory,
- * SysV message queues, shared memory and semaphores, ramchan channels.
+ * ramchan census: the scan of pipes and FIFOs (joined to the fds the
+ * process scan found), POSIX message queues (/dev/mqueue) and SysV
+ * message queues, shared memory and semaphores (/proc/sysvipc).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -18,7 +19,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "census.h"
+#include "census_probe.h"
+#include "census_scan.h"
 
 /* ---- pipes and FIFOs ---------------------------------------------------- */
 
@@ -29,7 +31,6 @@ static void census_pipe_add(struct census *c, const struct census_ref *refs,
 							       CENSUS_FIFO;
 	unsigned int readers = 0, writers = 0;
 	struct census_obj *obj;
-	struct stat st;
 	char id[32];
 	int fd, bytes, size;
 	size_t i;
@@ -44,13 +45,9 @@ static void census_pipe_add(struct census *c, const struct census_ref *refs,
 	census_obj_num(obj, "writer_fds", writers);
 	census_obj_ref_owners(obj, refs, nr);
 
-	fd = census_ref_grab_any(refs, nr, true);
-	if (fd < 0) {
-		census_obj_str(obj, "error", strerror(-fd));
+	fd = census_obj_grab(obj, refs, nr, true);
+	if (fd < 0)
 		return;
-	}
-	if (!fstat(fd, &st))
-		obj->uid = st.st_uid;
 	if (!ioctl(fd, FIONREAD, &bytes)) {
 		obj->queued = bytes;
 		/* Pipe buffers are whole pages: a lower bound. */
@@ -332,275 +329,4 @@ void census_scan_sysv(struct census *c)
 			 census_sysv_shm_add);
 	census_sysv_scan(c, CENSUS_SYSV_SEM, "/proc/sysvipc/sem",
 			 census_sysv_sem_add);
-}
-
-/* ---- POSIX shared memory (/dev/shm) --------------------------------------- */
-
-#define SHM_DIR		"/dev/shm"
-#define SHM_MAX_DEPTH	8
-
-static void census_shm_owners(struct census *c, struct census_obj *obj,
-			      dev_t dev, uint64_t ino)
-{
-	const struct census_ref *refs;
-	size_t nr;
-
-	nr = census_refs_find(c, CENSUS_REF_FILE, dev, ino, &refs);
-	census_obj_ref_owners(obj, refs, nr);
-	nr = census_refs_find(c, CENSUS_REF_MAP, dev, ino, &refs);
-	census_obj_ref_owners(obj, refs, nr);
-}
-
-static void census_shm_walk(struct census *c, int dirfd, const char *path,
-			    int depth, uint64_t **seen, size_t *nr_seen)
-{
-	char sub[4096], id[32];
-	struct census_obj *obj;
-	struct dirent *de;
-	struct stat st;
-	DIR *dir;
-	int fd;
-
-	dir = fdopendir(dirfd);
-	if (!dir) {
-		close(dirfd);
-		return;
-	}
-	while ((de = readdir(dir))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW))
-			continue;	/* unlinked meanwhile */
-		snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
-		if (S_ISDIR(st.st_mode) && depth < SHM_MAX_DEPTH) {
-			fd = openat(dirfd, de->d_name,
-				    O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-			if (fd >= 0)
-				census_shm_walk(c, fd, sub, depth + 1, seen,
-						nr_seen);
-			continue;
-		}
-		if (!S_ISREG(st.st_mode))
-			continue;
-		snprintf(id, sizeof(id), "%" PRIu64, (uint64_t)st.st_ino);
-		obj = census_obj_add(c, CENSUS_POSIX_SHM, id, sub);
-		obj->uid = st.st_uid;
-		obj->held = (uint64_t)st.st_blocks * 512;
-		obj->capacity = st.st_size;
-		if (!strncmp(de->d_name, "sem.", 4))
-			census_obj_str(obj, "type", "named semaphore");
-		census_shm_owners(c, obj, st.st_dev, st.st_ino);
-		*seen = census_realloc_array(*seen, *nr_seen + 1, sizeof(**seen));
-		(*seen)[(*nr_seen)++] = st.st_ino;
-	}
-	closedir(dir);
-}
-
-static int u64_cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Files unlinked from /dev/shm that fds or mappings still keep alive. */
-static void census_shm_deleted(struct census *c, const uint64_t *seen,
-			       size_t nr_seen)
-{
-	const struct census_ref *r, *end = c->refs + c->nr_refs;
-	struct census_obj *obj = NULL;
-	uint64_t last_ino = 0;
-	char id[32];
-
-	/* Refs are sorted by kind first: FILE refs, then MAP refs. */
-	for (r = c->refs; r < end; r++) {
-		if ((r->kind != CENSUS_REF_FILE && r->kind != CENSUS_REF_MAP) ||
-		    r->dev != c->shm_dev)
-			continue;
-		if (nr_seen &&
-		    bsearch(&r->ino, seen, nr_seen, sizeof(*seen), u64_cmp))
-			continue;
-		if (!obj || r->ino != last_ino) {
-			obj = NULL;
-			snprintf(id, sizeof(id), "%" PRIu64, r->ino);
-			/* Mapped and open: the FILE refs made it already. */
-			if (r->kind == CENSUS_REF_MAP) {
-				size_t i;
-
-				for (i = 0; i < c->nr_objs; i++)
-					if (c->objs[i]->mech == CENSUS_POSIX_SHM &&
-					    !strcmp(c->objs[i]->id, id))
-						obj = c->objs[i];
-			}
-			if (!obj) {
-				obj = census_obj_add(c, CENSUS_POSIX_SHM, id,
-						     r->path);
-				census_obj_num(obj, "deleted", 1);
-			}
-			last_ino = r->ino;
-		}
-		if (r->blocks != CENSUS_UNKNOWN && obj->held == CENSUS_UNKNOWN) {
-			obj->held = r->blocks * 512;
-			obj->capacity = r->size;
-		}
-		census_obj_ref_owners(obj, r, 1);
-	}
-}
-
-void census_scan_posix_shm(struct census *c)
-{
-	struct census_mech_state *ms = &c->mech[CENSUS_POSIX_SHM];
-	uint64_t *seen = NULL;
-	size_t nr_seen = 0;
-	int fd;
-
-	if (!c->shm_dev) {
-		ms->status = "not mounted";
-		snprintf(ms->note, sizeof(ms->note), "no " SHM_DIR);
-		return;
-	}
-	ms->source = SHM_DIR " (st_blocks), /proc/PID/fd and maps";
-	fd = open(SHM_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		ms->status = "unavailable";
-		snprintf(ms->note, sizeof(ms->note), SHM_DIR ": %s",
-			 strerror(errno));
-		return;
-	}
-	census_shm_walk(c, fd, SHM_DIR, 0, &seen, &nr_seen);
-	if (nr_seen)
-		qsort(seen, nr_seen, sizeof(*seen), u64_cmp);
-	census_shm_deleted(c, seen, nr_seen);
-	free(seen);
-}
-
-/* ---- ramchan channels ----------------------------------------------------- */
-
-#define RAMCHAN_SYSFS	"/sys/kernel/ramchan"
-
-static uint64_t sysfs_u64(int dirfd, const char *name)
-{
-	char buf[64];
-
-	if (census_read_file(dirfd, name, buf, sizeof(buf)) <= 0)
-		return CENSUS_UNKNOWN;
-	return strtoull(buf, NULL, 0);
-}
-
-static void census_ramchan_add(struct census *c, int chandir, const char *id)
-{
-	char kind[32] = "", name[128] = "";
-	struct census_obj *obj;
-	uint64_t depth, msg_size, records_in, records_out, v;
-	int fd;
-
-	fd = openat(chandir, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return;		/* the channel went away */
-	if (census_read_file(fd, "kind", kind, sizeof(kind)) <= 0) {
-		close(fd);
-		return;
-	}
-	kind[strcspn(kind, "\n")] = '\0';
-	census_read_file(fd, "name", name, sizeof(name));
-	name[strcspn(name, "\n")] = '\0';
-
-	obj = census_obj_add(c, CENSUS_RAMCHAN, id, name[0] ? name : NULL);
-	census_obj_str(obj, "kind", kind);
-	v = sysfs_u64(fd, "owner");
-	if (v != CENSUS_UNKNOWN)
-		obj->uid = v;
-	obj->held = sysfs_u64(fd, "memory");
-	census_obj_num(obj, "producers", sysfs_u64(fd, "producers"));
-	census_obj_num(obj, "consumers", sysfs_u64(fd, "consumers"));
-	if (!strcmp(kind, "ring")) {
-		obj->queued = sysfs_u64(fd, "fill");
-		obj->capacity = sysfs_u64(fd, "size");
-		records_in = sysfs_u64(fd, "records_in");
-		records_out = sysfs_u64(fd, "records_out");
-		census_obj_num(obj, "records_waiting",
-			       records_in == CENSUS_UNKNOWN ||
-			       records_out == CENSUS_UNKNOWN ? CENSUS_UNKNOWN :
-			       records_in - records_out);
-		census_obj_num(obj, "high_water", sysfs_u64(fd, "high_water"));
-		census_obj_num(obj, "waiters", sysfs_u64(fd, "waiters"));
-		census_obj_num(obj, "flags", sysfs_u64(fd, "flags"));
-	} else if (!strcmp(kind, "mq")) {
-		obj->queued = sysfs_u64(fd, "bytes");
-		depth = sysfs_u64(fd, "depth");
-		msg_size = sysfs_u64(fd, "msg_size");
-		if (depth != CENSUS_UNKNOWN && msg_size != CENSUS_UNKNOWN)
-			obj->capacity = depth * msg_size;
-		v = sysfs_u64(fd, "count");
-		census_obj_num(obj, "messages", v);
-		if (v != CENSUS_UNKNOWN)
-			c->mech[CENSUS_RAMCHAN].count += v;
-		census_obj_num(obj, "depth", depth);
-		census_obj_num(obj, "message_size", msg_size);
-	}
-	close(fd);
-}
-
-void census_scan_ramchan(struct census *c)
-{
-	struct census_mech_state *ms = &c->mech[CENSUS_RAMCHAN];
-	const struct census_ref *refs, *maps;
-	size_t nr_refs, nr_maps, i, j, first;
-	struct dirent *de;
-	DIR *dir;
-	int fd;
-
-	fd = open(RAMCHAN_SYSFS "/channel", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT && access(RAMCHAN_SYSFS, F_OK)) {
-			ms->status = "module not loaded";
-			snprintf(ms->note, sizeof(ms->note),
-				 "no " RAMCHAN_SYSFS " (modprobe ramchan)");
-		} else {
-			ms->status = "unavailable";
-			snprintf(ms->note, sizeof(ms->note),
-				 RAMCHAN_SYSFS "/channel: %s", strerror(errno));
-		}
-		return;
-	}
-	ms->source = RAMCHAN_SYSFS "/channel/*";
-	ms->count_known = true;
-	dir = fdopendir(fd);
-	if (!dir) {
-		close(fd);
-		return;
-	}
-	first = c->nr_objs;
-	while ((de = readdir(dir)))
-		if (de->d_name[0] != '.')
-			census_ramchan_add(c, fd, de->d_name);
-	closedir(dir);
-
-	/*
-	 * Channel fds all share one anonymous inode: which process holds
-	 * which channel cannot be told, unless there is only one channel.
-	 */
-	nr_refs = census_refs_find(c, CENSUS_REF_RAMCHAN, 0, 0, &refs);
-	nr_maps = census_refs_find(c, CENSUS_REF_MAP_RAMCHAN, 0, 0, &maps);
-	if (c->nr_objs - first == 1) {
-		census_obj_ref_owners(c->objs[first], refs, nr_refs);
-		census_obj_ref_owners(c->objs[first], maps, nr_maps);
-		return;
-	}
-	for (i = 0; i < nr_refs + nr_maps; i++) {
-		pid_t pid = i < nr_refs ? refs[i].pid : maps[i - nr_refs].pid;
-
-		for (j = 0; j < ms->nr_holders && ms->holders[j] != pid; j++)
-			;
-		if (j < ms->nr_holders)
-			continue;
-		ms->holders = census_realloc_array(ms->holders,
-						   ms->nr_holders + 1,
-						   sizeof(*ms->holders));
-		ms->holders[ms->nr_holders++] = pid;
-	}
-	if (ms->nr_holders)
-		snprintf(ms->note, sizeof(ms->note),
-			 "%zu processes hold channels; the kernel does not say which",
-			 ms->nr_holders);
 }

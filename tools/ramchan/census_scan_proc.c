@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ramchan census: the processes. One pass over /proc collects, per
+ * ramchan census: the scan of the processes. Owns where the filesystems
+ * of POSIX shm and mq are, and one pass over /proc that collects, per
  * process, its fds that refer to IPC objects (pipes, FIFOs, sockets, files
- * in /dev/shm and /dev/mqueue, ramchan channels), its mappings of shared
- * memory, and its pending signals. The other scanners join their objects
- * to these references by inode.
+ * in /dev/shm and /dev/mqueue, ramchan channels by the id their fdinfo
+ * gives), its mappings of shared memory, and its pending signals, which
+ * become the signals' objects. The other scanners join their objects to
+ * these references by inode or channel id.
  *
  * Processes come and go while we read: every read of /proc may fail with
  * ENOENT or ESRCH (counted as vanished, not an error) or EACCES (counted
@@ -18,75 +20,27 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "census.h"
-
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open		434
-#endif
-#ifndef SYS_pidfd_getfd
-#define SYS_pidfd_getfd		438
-#endif
+#include "ramchan.h"
+#include "census_probe.h"
+#include "census_scan.h"
 
 #define ANON_RAMCHAN		"anon_inode:[ramchan]"
+#define MQUEUE_MAGIC		0x19800202
 
-/* Read a small file into @buf (NUL-terminated); return its length or -errno. */
-int census_read_file(int dirfd, const char *path, char *buf, size_t size)
+void census_scan_filesystems(struct census *c)
 {
-	size_t len = 0;
-	ssize_t n;
-	int fd;
+	struct statfs sfs;
+	struct stat st;
 
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	while (len + 1 < size) {
-		n = read(fd, buf + len, size - 1 - len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			n = -errno;
-			close(fd);
-			return n;
-		}
-		if (n == 0)
-			break;
-		len += n;
-	}
-	buf[len] = '\0';
-	close(fd);
-	return len;
-}
-
-static bool errno_is_gone(int err)
-{
-	return err == ENOENT || err == ESRCH;
-}
-
-static struct census_ref *census_ref_add(struct census *c,
-					 enum census_ref_kind kind, pid_t pid,
-					 int fd, dev_t dev, uint64_t ino)
-{
-	struct census_ref *ref;
-
-	if (c->nr_refs == c->cap_refs) {
-		c->cap_refs = c->cap_refs ? 2 * c->cap_refs : 256;
-		c->refs = census_realloc_array(c->refs, c->cap_refs,
-					       sizeof(*c->refs));
-	}
-	ref = &c->refs[c->nr_refs++];
-	memset(ref, 0, sizeof(*ref));
-	ref->kind = kind;
-	ref->pid = pid;
-	ref->fd = fd;
-	ref->dev = dev;
-	ref->ino = ino;
-	ref->size = CENSUS_UNKNOWN;
-	ref->blocks = CENSUS_UNKNOWN;
-	return ref;
+	if (!stat("/dev/shm", &st) && S_ISDIR(st.st_mode))
+		c->shm_dev = st.st_dev;
+	if (!statfs("/dev/mqueue", &sfs) && sfs.f_type == MQUEUE_MAGIC &&
+	    !stat("/dev/mqueue", &st))
+		c->mqueue_dev = st.st_dev;
 }
 
 /* "pipe:[1234]" -> 1234 */
@@ -118,7 +72,28 @@ static unsigned int fd_access(int fddir, const char *name)
 	return access;
 }
 
-static void census_scan_fd(struct census *c, pid_t pid, int fddir,
+/*
+ * A channel fd: which channel, from /proc/PID/fdinfo/FD (the module's
+ * ramchan-id, -kind and -role lines, parsed by libramchan). A module that
+ * does not say leaves an fd of no known channel.
+ */
+static struct census_ref *census_scan_chan_fd(struct census *c, pid_t pid,
+					      int piddir, int fd)
+{
+	struct ramchan_fdinfo info;
+	struct census_ref *ref;
+	char path[32], buf[1024];
+
+	snprintf(path, sizeof(path), "fdinfo/%d", fd);
+	if (census_read_file(piddir, path, buf, sizeof(buf)) < 0 ||
+	    ramchan_fdinfo_parse(buf, &info))
+		return census_ref_add(c, CENSUS_REF_RAMCHAN_ANON, pid, fd, 0, 0);
+	ref = census_ref_add(c, CENSUS_REF_RAMCHAN, pid, fd, 0, info.id);
+	ref->role = info.role;
+	return ref;
+}
+
+static void census_scan_fd(struct census *c, pid_t pid, int piddir, int fddir,
 			   const char *name)
 {
 	char link[4096];
@@ -141,7 +116,7 @@ static void census_scan_fd(struct census *c, pid_t pid, int fddir,
 		ref = census_ref_add(c, CENSUS_REF_SOCKET, pid, fd, 0, ino);
 		ref->access = fd_access(fddir, name);
 	} else if (!strcmp(link, ANON_RAMCHAN)) {
-		ref = census_ref_add(c, CENSUS_REF_RAMCHAN, pid, fd, 0, 0);
+		ref = census_scan_chan_fd(c, pid, piddir, fd);
 		ref->access = fd_access(fddir, name);
 	} else if (link[0] == '/') {
 		/* Follows the fd itself, not the path: safe if renamed. */
@@ -183,7 +158,7 @@ static int census_scan_fds(struct census *c, pid_t pid, int piddir)
 	while ((de = readdir(dir))) {
 		if (de->d_name[0] < '0' || de->d_name[0] > '9')
 			continue;
-		census_scan_fd(c, pid, fddir, de->d_name);
+		census_scan_fd(c, pid, piddir, fddir, de->d_name);
 	}
 	closedir(dir);
 	return 0;
@@ -332,29 +307,21 @@ static bool census_read_status(struct census_proc *p, int piddir)
 static void census_scan_proc(struct census *c, int procdir, pid_t pid,
 			     const char *name)
 {
-	struct census_proc *p;
+	struct census_proc p = { .pid = pid };
 	int piddir, err, err2;
 
 	piddir = openat(procdir, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (piddir < 0) {
-		if (errno_is_gone(errno))
+		if (census_errno_gone(errno))
 			c->procs_vanished++;
 		return;
 	}
-	if (c->nr_procs == c->cap_procs) {
-		c->cap_procs = c->cap_procs ? 2 * c->cap_procs : 256;
-		c->procs = census_realloc_array(c->procs, c->cap_procs,
-						sizeof(*c->procs));
-	}
-	p = &c->procs[c->nr_procs];
-	memset(p, 0, sizeof(*p));
-	p->pid = pid;
-	if (!census_read_status(p, piddir)) {
+	if (!census_read_status(&p, piddir)) {
 		c->procs_vanished++;
 		close(piddir);
 		return;
 	}
-	c->nr_procs++;
+	census_proc_add(c, &p);
 
 	err = census_scan_fds(c, pid, piddir);
 	err2 = census_scan_maps(c, pid, piddir);
@@ -362,28 +329,6 @@ static void census_scan_proc(struct census *c, int procdir, pid_t pid,
 	    err2 == -EPERM)
 		c->procs_denied++;
 	close(piddir);
-}
-
-static int census_ref_cmp(const void *a, const void *b)
-{
-	const struct census_ref *x = a, *y = b;
-
-	if (x->kind != y->kind)
-		return x->kind < y->kind ? -1 : 1;
-	if (x->dev != y->dev)
-		return x->dev < y->dev ? -1 : 1;
-	if (x->ino != y->ino)
-		return x->ino < y->ino ? -1 : 1;
-	if (x->pid != y->pid)
-		return x->pid < y->pid ? -1 : 1;
-	return (x->fd > y->fd) - (x->fd < y->fd);
-}
-
-static int census_proc_cmp(const void *a, const void *b)
-{
-	const struct census_proc *x = a, *y = b;
-
-	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
 void census_scan_procs(struct census *c)
@@ -406,135 +351,8 @@ void census_scan_procs(struct census *c)
 		census_scan_proc(c, dirfd(dir), pid, de->d_name);
 	}
 	closedir(dir);
-	if (c->nr_procs)
-		qsort(c->procs, c->nr_procs, sizeof(*c->procs),
-		      census_proc_cmp);
-	if (c->nr_refs)
-		qsort(c->refs, c->nr_refs, sizeof(*c->refs), census_ref_cmp);
-}
-
-const struct census_proc *census_proc_find(const struct census *c, pid_t pid)
-{
-	struct census_proc key = { .pid = pid };
-
-	if (!c->nr_procs)
-		return NULL;
-	return bsearch(&key, c->procs, c->nr_procs, sizeof(*c->procs),
-		       census_proc_cmp);
-}
-
-/* Does @r sort before the references to (@kind, @dev, @ino)? */
-static bool census_ref_before(const struct census_ref *r,
-			      enum census_ref_kind kind, dev_t dev, uint64_t ino)
-{
-	if (r->kind != kind)
-		return r->kind < kind;
-	if (r->dev != dev)
-		return r->dev < dev;
-	return r->ino < ino;
-}
-
-/* The references of one kind to (@dev, @ino): their number, *@first. */
-size_t census_refs_find(const struct census *c, enum census_ref_kind kind,
-			dev_t dev, uint64_t ino, const struct census_ref **first)
-{
-	size_t lo = 0, hi = c->nr_refs, n = 0;
-	const struct census_ref *r;
-
-	/* Lower bound of (kind, dev, ino, pid 0, fd -1). */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		r = &c->refs[mid];
-		if (census_ref_before(r, kind, dev, ino))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*first = c->refs + lo;
-	while (lo + n < c->nr_refs) {
-		r = &c->refs[lo + n];
-		if (r->kind != kind || r->dev != dev || r->ino != ino)
-			break;
-		n++;
-	}
-	return n;
-}
-
-void census_obj_ref_owners(struct census_obj *obj, const struct census_ref *refs,
-			   size_t nr)
-{
-	static const char *const access[] = { "fd", "r", "w", "rw" };
-	size_t i;
-
-	for (i = 0; i < nr; i++) {
-		switch (refs[i].kind) {
-		case CENSUS_REF_MAP:
-		case CENSUS_REF_MAP_SYSV:
-		case CENSUS_REF_MAP_RAMCHAN:
-			census_obj_owner(obj, refs[i].pid, "map");
-			break;
-		default:
-			census_obj_owner(obj, refs[i].pid,
-					 access[refs[i].access & 3]);
-			break;
-		}
-	}
-}
-
-/*
- * A copy, in this process, of the fd @ref names: pidfd_getfd() takes a
- * reference to the same open file (no new reader or writer appears, the
- * file position is shared and nothing is read). Without it (kernels before
- * 5.6, or no ptrace access) and when @may_open, reopen the file through
- * /proc/PID/fd/N: for a pipe that adds a reader for a moment (see
- * Documentation/admin-guide/ramchan-census.rst). The copy is checked to be
- * the same inode: the process may have closed the fd and reused the number.
- * Return the fd or -errno.
- */
-int census_ref_grab(const struct census_ref *ref, bool may_open)
-{
-	char path[64];
-	struct stat st;
-	int pidfd, fd = -1, err;
-
-	if (ref->fd < 0)
-		return -EBADF;
-	pidfd = syscall(SYS_pidfd_open, ref->pid, 0);
-	if (pidfd >= 0) {
-		fd = syscall(SYS_pidfd_getfd, pidfd, ref->fd, 0);
-		err = errno;
-		close(pidfd);
-	} else {
-		err = errno;
-	}
-	if (fd < 0 && may_open && !errno_is_gone(err) && err != EBADF) {
-		snprintf(path, sizeof(path), "/proc/%d/fd/%d", ref->pid, ref->fd);
-		fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-		err = errno;
-	}
-	if (fd < 0)
-		return -err;
-	if (fstat(fd, &st) || st.st_ino != ref->ino ||
-	    (ref->dev && st.st_dev != ref->dev)) {
-		close(fd);
-		return -ESTALE;
-	}
-	return fd;
-}
-
-/* census_ref_grab() of the first of @refs that works. */
-int census_ref_grab_any(const struct census_ref *refs, size_t nr, bool may_open)
-{
-	int fd = -ENOENT;
-	size_t i;
-
-	for (i = 0; i < nr; i++) {
-		fd = census_ref_grab(&refs[i], may_open);
-		if (fd >= 0)
-			break;
-	}
-	return fd;
+	census_procs_sort(c);
+	census_refs_sort(c);
 }
 
 static size_t signal_list(uint64_t mask, uint64_t *list)

@@ -1,20 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ramchan census: what the census files share.
+ * ramchan census: the model. What the scanners fill and the output
+ * prints: the mechanisms and how their scans went, the objects with their
+ * fields and owners, the processes and their references to objects, the
+ * notes, and the sums of the summary. It calls nothing of the census.
  *
- *	census.c	the command: options, the scan order, table and JSON
- *	census_proc.c	processes: fds, mappings, pending signals; fd copies
- *	census_sock.c	UNIX and TCP sockets (sock_diag, /proc/net fallback)
- *	census_ipc.c	pipes, FIFOs, POSIX mq and shm, SysV IPC, ramchan
- *
- * Every scanner adds objects (struct census_obj) to one struct census; the
- * summary is computed from the objects. A value that could not be read is
- * CENSUS_UNKNOWN (null in JSON); a value a mechanism does not have (the
- * queued bytes of a shared memory segment) is left out altogether, as the
- * mechanism's descriptor says.
+ * A value that could not be read is CENSUS_UNKNOWN (null in JSON); a
+ * value a mechanism does not have (the queued bytes of a shared memory
+ * segment) is left out altogether, as the mechanism's descriptor says.
  */
-#ifndef RAMCHAN_CENSUS_H
-#define RAMCHAN_CENSUS_H
+#ifndef RAMCHAN_CENSUS_MODEL_H
+#define RAMCHAN_CENSUS_MODEL_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -69,7 +65,8 @@ extern const struct census_mech_desc census_mechs[CENSUS_NR_MECHS];
  * @count:	messages, semaphores or signals, per @count_name
  * @count_known: @count was read (not all objects may say)
  * @limit:	the signals' per-user limit; 0 when none
- * @holders:	ramchan: processes that hold some channel (not known which)
+ * @holders:	ramchan: processes that hold channels the census could not
+ *		attribute to one (fds without fdinfo, mappings)
  * @nr_holders:	entries of @holders
  */
 struct census_mech_state {
@@ -136,7 +133,8 @@ enum census_ref_kind {
 	CENSUS_REF_FIFO,	/* fd of a named FIFO, by dev and inode */
 	CENSUS_REF_SOCKET,	/* fd of a socket, by sockfs inode */
 	CENSUS_REF_FILE,	/* fd of a file in /dev/shm or /dev/mqueue */
-	CENSUS_REF_RAMCHAN,	/* fd of a ramchan channel */
+	CENSUS_REF_RAMCHAN,	/* fd of a ramchan channel, by channel id */
+	CENSUS_REF_RAMCHAN_ANON,/* fd of a channel whose fdinfo says no id */
 	CENSUS_REF_MAP,		/* mapping of a file in /dev/shm */
 	CENSUS_REF_MAP_SYSV,	/* mapping of a SysV shm segment, by id */
 	CENSUS_REF_MAP_RAMCHAN,	/* mapping of a ramchan ring */
@@ -149,8 +147,10 @@ enum census_ref_kind {
  * @fd:		the fd, or -1 for a mapping
  * @dev:	device of the inode (0 for pipefs and sockfs: inodes alone
  *		are unique there)
- * @ino:	inode (the SysV shm id for CENSUS_REF_MAP_SYSV)
+ * @ino:	inode; the SysV shm id for CENSUS_REF_MAP_SYSV; the channel
+ *		id for CENSUS_REF_RAMCHAN
  * @access:	CENSUS_ACCESS_* of the fd
+ * @role:	CENSUS_REF_RAMCHAN: RAMCHAN_ROLE_* of the fd
  * @size:	CENSUS_REF_FILE: st_size
  * @blocks:	CENSUS_REF_FILE: st_blocks
  * @path:	FIFO and file references: the path the process sees
@@ -162,6 +162,7 @@ struct census_ref {
 	dev_t dev;
 	uint64_t ino;
 	unsigned int access;
+	unsigned int role;
 	uint64_t size;
 	uint64_t blocks;
 	char *path;
@@ -177,6 +178,7 @@ struct census_ref {
  * @shdpnd:	signals pending on the process
  * @sigblk:	signals its main thread blocks
  * @sigq:	SigQ of its real user: queued / @sigq_limit
+ * @status_read: its status was read (else only @pid is known)
  */
 struct census_proc {
 	pid_t pid;
@@ -194,11 +196,13 @@ struct census_proc {
  * struct census - the whole census
  * @objs:	objects found, in scan order
  * @mech:	per mechanism, how its scan went
- * @procs:	processes, sorted by pid
- * @refs:	references, sorted by kind, dev, inode
+ * @procs:	processes, sorted by pid once census_procs_sort() ran
+ * @refs:	references, sorted by kind, dev, inode once
+ *		census_refs_sort() ran
  * @notes:	things the reader should know (permission denied, ...)
  * @procs_denied: processes whose fds or mappings could not be read
  * @procs_vanished: processes that exited during the scan
+ * @page_size:	the page size
  * @shm_dev:	device of /dev/shm, 0 when absent
  * @mqueue_dev:	device of /dev/mqueue when an mqueue fs is mounted there
  * @self:	our pid, left out of the scan
@@ -224,10 +228,25 @@ struct census {
 	pid_t self;
 };
 
-/* census.c: objects and notes */
-void *census_alloc(size_t size);
+/**
+ * struct census_total - one summary row
+ * @objects:	objects of the mechanism
+ * @queued, @held, @capacity: sums of the values that were read
+ * @unmeasured:	objects with a size that could not be read
+ */
+struct census_total {
+	uint64_t objects;
+	uint64_t queued;
+	uint64_t held;
+	uint64_t capacity;
+	uint64_t unmeasured;
+};
+
+/* Allocation: running out of memory ends the command. */
 void *census_realloc_array(void *ptr, size_t nmemb, size_t size);
 char *census_strdup(const char *s);
+
+/* Objects */
 struct census_obj *census_obj_add(struct census *c, enum census_mech mech,
 				  const char *id, const char *name);
 void census_obj_num(struct census_obj *obj, const char *key, uint64_t num);
@@ -235,32 +254,35 @@ void census_obj_str(struct census_obj *obj, const char *key, const char *str);
 void census_obj_list(struct census_obj *obj, const char *key,
 		     const uint64_t *list, size_t nr);
 void census_obj_owner(struct census_obj *obj, pid_t pid, const char *how);
+void census_obj_ref_owners(struct census_obj *obj,
+			   const struct census_ref *refs, size_t nr);
+struct census_obj *census_obj_find(const struct census *c,
+				   enum census_mech mech, const char *id);
 void census_objs_truncate(struct census *c, size_t nr);
+
+/* Processes and their references */
+void census_proc_add(struct census *c, const struct census_proc *p);
+void census_procs_sort(struct census *c);
+const struct census_proc *census_proc_find(const struct census *c, pid_t pid);
+struct census_ref *census_ref_add(struct census *c, enum census_ref_kind kind,
+				  pid_t pid, int fd, dev_t dev, uint64_t ino);
+void census_refs_sort(struct census *c);
+size_t census_refs_find(const struct census *c, enum census_ref_kind kind,
+			dev_t dev, uint64_t ino, const struct census_ref **first);
+size_t census_refs_of_kind(const struct census *c, enum census_ref_kind kind,
+			   const struct census_ref **first);
+
+/* How the scans went */
+void census_holder_add(struct census *c, enum census_mech mech, pid_t pid);
 void census_note(struct census *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* census_proc.c */
-void census_scan_procs(struct census *c);
-const struct census_proc *census_proc_find(const struct census *c, pid_t pid);
-size_t census_refs_find(const struct census *c, enum census_ref_kind kind,
-			dev_t dev, uint64_t ino, const struct census_ref **first);
-void census_obj_ref_owners(struct census_obj *obj, const struct census_ref *refs,
-			   size_t nr);
-int census_ref_grab(const struct census_ref *ref, bool may_open);
-int census_ref_grab_any(const struct census_ref *refs, size_t nr,
-			bool may_open);
-void census_scan_signals(struct census *c);
-int census_read_file(int dirfd, const char *path, char *buf, size_t size);
+/* Sums, one row per mechanism; and which objects a listing shows. */
+void census_summarise(const struct census *c,
+		      struct census_total t[CENSUS_NR_MECHS]);
+bool census_obj_shown(const struct census_obj *obj,
+		      const bool only[CENSUS_NR_MECHS], bool nonempty);
 
-/* census_sock.c */
-void census_scan_unix(struct census *c);
-void census_scan_tcp(struct census *c);
+void census_free(struct census *c);
 
-/* census_ipc.c */
-void census_scan_pipes(struct census *c);
-void census_scan_posix_mq(struct census *c);
-void census_scan_sysv(struct census *c);
-void census_scan_posix_shm(struct census *c);
-void census_scan_ramchan(struct census *c);
-
-#endif /* RAMCHAN_CENSUS_H */
+#endif /* RAMCHAN_CENSUS_MODEL_H */
