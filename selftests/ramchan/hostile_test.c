@@ -1324,6 +1324,10 @@ FIXTURE_SETUP(dontneed)
 	self->fd = ring_create(self->ctl, page_size(), NULL, 0);
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, map_ring(self->fd, &self->m));
+	/* A kernel built without CONFIG_ADVISE_SYSCALLS has no madvise(). */
+	if (madvise(self->m.info, self->m.lay.info_size, MADV_NORMAL) &&
+	    errno == ENOSYS)
+		SKIP(return, "this kernel has no madvise() (CONFIG_ADVISE_SYSCALLS)");
 	ASSERT_EQ(0, catch_sigbus());
 	ASSERT_EQ(BEFORE_LEN, write(self->fd, BEFORE, BEFORE_LEN));
 
