@@ -18,7 +18,16 @@
  * nonblocking reader only tries it. It is dropped before sleeping for the
  * producer. write() takes no lock: the reservation CAS orders producers,
  * and a nonblocking writer never sleeps.
+ *
+ * User buffers: a fault on the caller's buffer can wait for userspace
+ * (userfaultfd, a FUSE-backed mapping), so neither read_lock nor a
+ * reservation is ever held across one. Copies under them are done with
+ * page faults disabled; when one faults, read() drops the lock, faults the
+ * buffer in and retries, and write() faults its source in before it
+ * reserves (a source that goes away in between commits a discarded record
+ * and is retried). Both give up with -EFAULT after a few rounds.
  */
+#include <linux/pagemap.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/uaccess.h>
@@ -27,6 +36,8 @@
 
 /* The skip loop of read() checks for signals and reschedules this often. */
 #define RAMCHAN_RING_SKIP_CHECK		64
+/* Rounds of fault-in and retry before a copy that keeps faulting fails. */
+#define RAMCHAN_RING_FAULT_TRIES	8
 
 static void ramchan_ring_note_fill(struct ramchan_ring *ring, u64 fill)
 {
@@ -79,10 +90,14 @@ static int ramchan_ring_skip(struct ramchan_ring *ring, u64 *budget)
 	return 0;
 }
 
-/* Consume records until one is delivered; empty ones use up @budget. */
+/*
+ * Consume records until one is delivered; empty ones use up @budget. A
+ * record whose copy faults stays queued: -EFAULT with *faultp set to its
+ * length, for the caller to fault @buf in without the lock.
+ */
 static ssize_t ramchan_ring_read_locked(struct ramchan_ring *ring,
 					char __user *buf, size_t count,
-					u64 *budget)
+					u64 *budget, size_t *faultp)
 {
 	u64 tail, len, total, hdr;
 	bool deliver;
@@ -96,9 +111,12 @@ static ssize_t ramchan_ring_read_locked(struct ramchan_ring *ring,
 		if (deliver) {
 			if (len > count)
 				return -EMSGSIZE;
-			if (copy_to_user(buf, ring->data + (tail & ring->mask) +
-					 RAMCHAN_REC_HDR_SIZE, len))
+			if (copy_to_user_nofault(buf, ring->data +
+						 (tail & ring->mask) +
+						 RAMCHAN_REC_HDR_SIZE, len)) {
+				*faultp = len;
 				return -EFAULT;
+			}
 		} else {
 			err = ramchan_ring_skip(ring, budget);
 			if (err)
@@ -127,6 +145,8 @@ ssize_t ramchan_ring_read(struct file *file, char __user *buf, size_t count,
 	struct ramchan_ring *ring = ramchan_file_ring(file);
 	bool nonblock = file->f_flags & O_NONBLOCK;
 	u64 budget = ring->size / RAMCHAN_REC_ALIGN;
+	int tries = RAMCHAN_RING_FAULT_TRIES;
+	size_t fault = 0;
 	ssize_t ret;
 	u32 flags;
 	u64 head;
@@ -145,7 +165,20 @@ ssize_t ramchan_ring_read(struct file *file, char __user *buf, size_t count,
 		 */
 		flags = smp_load_acquire(&ring->flags);
 		head = READ_ONCE(ring->prod->head);
-		ret = ramchan_ring_read_locked(ring, buf, count, &budget);
+		ret = ramchan_ring_read_locked(ring, buf, count, &budget,
+					       &fault);
+		if (ret == -EFAULT && fault && --tries) {
+			mutex_unlock(&ring->read_lock);
+			if (fault_in_writeable(buf, fault))
+				return -EFAULT;
+			if (signal_pending(current))
+				return -ERESTARTSYS;
+			fault = 0;
+			ret = ramchan_ring_read_lock(ring, nonblock);
+			if (ret)
+				return ret;
+			continue;
+		}
 		if (ret != -EAGAIN)
 			break;
 		if (flags & RAMCHAN_RING_PRODUCERS_GONE) {
@@ -228,7 +261,8 @@ ssize_t ramchan_ring_write(struct file *file, const char __user *buf,
 {
 	struct ramchan_ring *ring = ramchan_file_ring(file);
 	u64 pos, total, hdr;
-	ssize_t ret;
+	ssize_t ret = 0;
+	int tries;
 	u8 *rec;
 
 	if (!(ramchan_file_role(file) & RAMCHAN_ROLE_PRODUCER))
@@ -239,21 +273,30 @@ ssize_t ramchan_ring_write(struct file *file, const char __user *buf,
 		return -EMSGSIZE;
 	total = ALIGN(RAMCHAN_REC_HDR_SIZE + count, RAMCHAN_REC_ALIGN);
 
-	ret = ramchan_ring_reserve(ring, total, file->f_flags & O_NONBLOCK,
-				   &pos);
-	if (ret)
-		return ret;
+	for (tries = RAMCHAN_RING_FAULT_TRIES; tries; tries--) {
+		if (fault_in_readable(buf, count))
+			return -EFAULT;
+		ret = ramchan_ring_reserve(ring, total,
+					   file->f_flags & O_NONBLOCK, &pos);
+		if (ret)
+			return ret;
 
-	rec = ring->data + (pos & ring->mask);
-	hdr = count;
-	ret = count;
-	if (copy_from_user(rec + RAMCHAN_REC_HDR_SIZE, buf, count)) {
-		hdr |= RAMCHAN_REC_DISCARD;
-		ret = -EFAULT;
+		rec = ring->data + (pos & ring->mask);
+		hdr = count;
+		ret = count;
+		if (copy_from_user_nofault(rec + RAMCHAN_REC_HDR_SIZE, buf,
+					   count)) {
+			hdr |= RAMCHAN_REC_DISCARD;
+			ret = -EFAULT;
+		}
+		WRITE_ONCE(*(u64 *)rec, hdr);
+		/* Pairs with the consumers' load-acquire of head. */
+		smp_store_release(&ring->prod->head, pos + total);
+		ramchan_ring_wake_readers(ring);
+		if (ret != -EFAULT)
+			break;
+		if (signal_pending(current))
+			return -ERESTARTSYS;
 	}
-	WRITE_ONCE(*(u64 *)rec, hdr);
-	/* Pairs with the consumers' load-acquire of head. */
-	smp_store_release(&ring->prod->head, pos + total);
-	ramchan_ring_wake_readers(ring);
 	return ret;
 }
