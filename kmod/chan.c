@@ -47,6 +47,7 @@
 
 #include "chan.h"
 #include "sysfs.h"
+#include "trace.h"
 
 /*
  * Names are scoped to the IPC namespace. A channel does not pin the
@@ -99,8 +100,10 @@ static void ramchan_chan_last_user(struct kref *kref)
 	struct ramchan_chan *chan = container_of(kref, struct ramchan_chan,
 						 users);
 
-	if (chan->kobj.state_in_sysfs)
+	if (chan->kobj.state_in_sysfs) {
+		trace_ramchan_chan_destroy(chan->id, chan->kind->name);
 		kobject_del(&chan->kobj);
+	}
 	kobject_put(&chan->kobj);
 }
 
@@ -383,6 +386,9 @@ int ramchan_chan_publish(struct ramchan_chan *chan, const char *name,
 	if (err)
 		goto err_fput;
 
+	trace_ramchan_chan_create(chan->id, chan->kind->name, chan->name,
+				  chan->charge.bytes,
+				  from_kuid(&init_user_ns, chan->owner));
 	fd_install(fd, file);
 	ramchan_chan_put(chan);
 	return fd;

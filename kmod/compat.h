@@ -45,4 +45,20 @@
 #define ramchan_eventfd_signal(ctx)	eventfd_signal(ctx)
 #endif
 
+/*
+ * 6.10 dropped the source argument of the trace events' __assign_str():
+ * the source is the one given to __string() ("tracing/treewide: Remove
+ * second parameter of __assign_str()"). For kmod/trace.h only; the
+ * source stays in the call so that both kernels check it.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 10, 0)
+#define ramchan_assign_str(dst, src)	__assign_str(dst, src)
+#else
+#define ramchan_assign_str(dst, src)				\
+	do {							\
+		(void)(src);	/* what __string() took */	\
+		__assign_str(dst);				\
+	} while (0)
+#endif
+
 #endif /* RAMCHAN_COMPAT_H */

@@ -18,6 +18,7 @@
 #include <linux/slab.h>
 
 #include "mq.h"
+#include "trace.h"
 
 static void ramchan_mq_wake_writable_locked(struct ramchan_mq *mq)
 {
@@ -55,6 +56,8 @@ int ramchan_mq_enqueue_locked(struct ramchan_mq *mq,
 	mq->bytes_in += msg->len;
 	if (mq->count > mq->high_water)
 		mq->high_water = mq->count;
+	trace_ramchan_mq_send(mq->chan.id, msg->prio, msg->len, mq->count,
+			      mq->depth);
 
 	/* Peekers and receivers whose buffer is too small look again. */
 	if (!list_empty(&mq->receivers))
@@ -84,6 +87,8 @@ static bool ramchan_mq_hand_off_locked(struct ramchan_mq *mq,
 		mq->msgs_out++;
 		mq->bytes_out += msg->len;
 		mq->handoffs++;
+		trace_ramchan_mq_handoff(mq->chan.id, msg->prio, msg->len,
+					 mq->count, mq->depth);
 		ramchan_mq_waiter_complete_locked(mq, w, RAMCHAN_MQ_READY);
 		return true;
 	}
@@ -102,6 +107,8 @@ static struct ramchan_mq_message *ramchan_mq_take_locked(struct ramchan_mq *mq)
 	msg = ramchan_mq_remove_locked(mq, ramchan_mq_prio_highest(mq));
 	mq->msgs_out++;
 	mq->bytes_out += msg->len;
+	trace_ramchan_mq_recv(mq->chan.id, msg->prio, msg->len, mq->count,
+			      mq->depth);
 
 	w = list_first_entry_or_null(&mq->senders, struct ramchan_mq_waiter,
 				     node);
@@ -149,6 +156,9 @@ int ramchan_mq_send_locked(struct ramchan_mq *mq,
 				return ret;
 		} else if (mq->overflow == RAMCHAN_MQ_OVERFLOW_REJECT) {
 			mq->rejects++;
+			trace_ramchan_mq_reject(mq->chan.id, msg->prio,
+						msg->len, mq->count,
+						mq->depth);
 			return -EAGAIN;
 		} else if (mq->overflow == RAMCHAN_MQ_OVERFLOW_DROP_OLDEST) {
 			/* Drop only when @msg can then be queued. */
@@ -159,6 +169,10 @@ int ramchan_mq_send_locked(struct ramchan_mq *mq,
 				victim->next = *victims;
 				*victims = victim;
 				mq->drops++;
+				trace_ramchan_mq_drop(mq->chan.id,
+						      victim->prio,
+						      victim->len,
+						      mq->count, mq->depth);
 				return ramchan_mq_enqueue_locked(mq, msg, spare);
 			}
 		} else if (call->nonblock) {

@@ -22,6 +22,7 @@
 #include <linux/sched/signal.h>
 
 #include "ring.h"
+#include "trace.h"
 
 static void ramchan_ring_publish_locked(struct ramchan_ring *ring)
 {
@@ -58,6 +59,10 @@ void ramchan_ring_wake_all(struct ramchan_ring *ring)
 int ramchan_ring_break(struct ramchan_ring *ring)
 {
 	if (!(READ_ONCE(ring->flags) & RAMCHAN_RING_BROKEN)) {
+		trace_ramchan_ring_broken(ring->chan.id, ring->size,
+					  READ_ONCE(ring->prod->head),
+					  READ_ONCE(ring->prod->reserve),
+					  READ_ONCE(ring->cons->tail));
 		ramchan_ring_update_flags(ring, RAMCHAN_RING_BROKEN, 0);
 		ramchan_ring_wake_all(ring);
 	}
@@ -74,6 +79,8 @@ void ramchan_ring_wake_writers(struct ramchan_ring *ring)
 	/* wq_has_sleeper() has the barrier that pairs with prepare_to_wait(). */
 	if (wq_has_sleeper(&ring->writers)) {
 		atomic_long_inc(&ring->wakeups);
+		trace_ramchan_ring_wake(ring->chan.id, RAMCHAN_WAKE_WRITERS,
+					false);
 		wake_up_all(&ring->writers);
 	}
 }
@@ -82,6 +89,8 @@ void ramchan_ring_wake_readers(struct ramchan_ring *ring)
 {
 	if (wq_has_sleeper(&ring->readers)) {
 		atomic_long_inc(&ring->wakeups);
+		trace_ramchan_ring_wake(ring->chan.id, RAMCHAN_WAKE_READERS,
+					false);
 		wake_up_all(&ring->readers);
 	}
 }
@@ -159,6 +168,7 @@ int ramchan_ring_wait(struct ramchan_ring *ring, unsigned int what,
 	DEFINE_WAIT(wait);
 	int ret = 0;
 
+	trace_ramchan_ring_wait(ring->chan.id, what, expected, deadline_ns);
 	ramchan_ring_count_sleeper(ring, what, 1);
 	for (;;) {
 		prepare_to_wait(wq, &wait, TASK_INTERRUPTIBLE);
@@ -181,6 +191,7 @@ int ramchan_ring_wait(struct ramchan_ring *ring, unsigned int what,
 	}
 	finish_wait(wq, &wait);
 	ramchan_ring_count_sleeper(ring, what, -1);
+	trace_ramchan_ring_wait_done(ring->chan.id, what, ret);
 	return ret;
 }
 
@@ -271,6 +282,7 @@ long ramchan_ring_wake_ioctl(struct file *file, void *arg)
 	if (!who || who & ~(u64)(RAMCHAN_WAKE_READERS | RAMCHAN_WAKE_WRITERS))
 		return -EINVAL;
 	atomic_long_inc(&ring->wakeups);
+	trace_ramchan_ring_wake(ring->chan.id, who, true);
 	if (who & RAMCHAN_WAKE_READERS)
 		wake_up_all(&ring->readers);
 	if (who & RAMCHAN_WAKE_WRITERS)
