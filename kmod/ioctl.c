@@ -32,7 +32,8 @@
  *
  * Return: the handler's result, -ENOTTY for an unknown command, -EINVAL for
  * an argument smaller than the first version of its struct, -EFAULT for a bad
- * pointer.
+ * pointer (but not in place of a positive count of an entry marked
+ * @returns_count: what was done stays reported).
  */
 long ramchan_ioctl_dispatch(struct file *file, unsigned int cmd,
 			    unsigned long arg,
@@ -75,10 +76,9 @@ long ramchan_ioctl_dispatch(struct file *file, unsigned int cmd,
 	if (ret < 0 || !(dir & _IOC_READ))
 		return ret;
 
-	if (copy_to_user(uarg, karg, min(usize, ksize)))
-		return -EFAULT;
-	if (usize > ksize && clear_user(uarg + ksize, usize - ksize))
-		return -EFAULT;
+	if (copy_to_user(uarg, karg, min(usize, ksize)) ||
+	    (usize > ksize && clear_user(uarg + ksize, usize - ksize)))
+		return desc->returns_count && ret > 0 ? ret : -EFAULT;
 	return ret;
 }
 

@@ -23,11 +23,16 @@ struct file;
  * @cmd:	the command as this kernel defines it: its size is the size of
  *		the argument struct this kernel knows, its direction is final
  * @min_size:	size of the first published version of the argument struct
+ * @returns_count: a positive result counts work done that cannot be undone
+ *		(messages sent or taken): it is returned even when copying the
+ *		argument struct back out faults, so that the caller neither
+ *		resends nor believes nothing happened
  */
 struct ramchan_ioctl_desc {
 	long (*handler)(struct file *file, void *arg);
 	unsigned int cmd;
 	unsigned int min_size;
+	bool returns_count;
 };
 
 /**
@@ -54,6 +59,15 @@ struct ramchan_ioctl_table {
 		.handler = (fn),					\
 		.cmd = (_cmd),						\
 		.min_size = (ver0_size),				\
+	}
+
+/* An entry whose handler returns a count of work done (@returns_count). */
+#define RAMCHAN_IOCTL_COUNT(first, _cmd, fn, ver0_size)			\
+	[_IOC_NR(_cmd) - (first)] = {					\
+		.handler = (fn),					\
+		.cmd = (_cmd),						\
+		.min_size = (ver0_size),				\
+		.returns_count = true,					\
 	}
 
 long ramchan_ioctl_dispatch(struct file *file, unsigned int cmd,

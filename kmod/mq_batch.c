@@ -197,11 +197,10 @@ long ramchan_mq_send_batch_ioctl(struct file *file, void *arg)
 		ramchan_mq_msg_put_many(msgs + sent, n - sent);
 		ramchan_mq_msg_put_chain(victims);
 		victims = NULL;
+		/* Sent is sent: a fault writing back the results stops the batch. */
 		if (sent && ramchan_mq_vec_write(uvec + b->done, vec, sent,
-						 false)) {
+						 false))
 			ret = -EFAULT;
-			break;
-		}
 		b->done += sent;
 	}
 	kfree(spare);
@@ -258,11 +257,10 @@ long ramchan_mq_recv_batch_ioctl(struct file *file, void *arg)
 		stop = got;
 		if (ret == -EMSGSIZE)
 			vec[stop++].error = EMSGSIZE;
+		/* Taken is taken: a fault writing back results stops the batch. */
 		if (stop && ramchan_mq_vec_write(uvec + b->done, vec, stop,
-						 true)) {
+						 true))
 			ret = -EFAULT;
-			break;
-		}
 		b->done += got;
 	}
 	if (b->done)

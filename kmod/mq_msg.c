@@ -87,8 +87,9 @@ struct ramchan_mq_message *ramchan_mq_msg_new(u64 ubuf, u32 len, u32 prio)
 
 	if (cached)
 		msg = kmem_cache_alloc(ramchan_mq_cache, GFP_KERNEL_ACCOUNT);
-	else
-		msg = kvmalloc(struct_size(msg, data, len), GFP_KERNEL_ACCOUNT);
+	else	/* a user-sized request: failing it is -ENOMEM, not a splat */
+		msg = kvmalloc(struct_size(msg, data, len),
+			       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!msg)
 		return ERR_PTR(-ENOMEM);
 	err = ramchan_mq_msg_copy_in(msg, cached, ubuf, len, prio);

@@ -1363,6 +1363,45 @@ TEST_F(mq, batch_with_bad_count_flags_or_reserved_fails_einval)
 	EXPECT_EQ(0, qstat(&self->q, "count"));
 }
 
+/*
+ * A batch whose results cannot be written back (entries and argument struct
+ * in read-only memory) still reports what it did: the messages are sent or
+ * taken, and a sender told -EFAULT would send them twice.
+ */
+TEST_F(mq, batch_whose_results_cannot_be_written_back_still_returns_its_count)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct ramchan_mq_batch *b;
+	struct ramchan_mq_vec *v;
+	char buf[3][8];
+	int i;
+	void *p;
+
+	p = mmap(NULL, page, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	b = p;
+	v = (struct ramchan_mq_vec *)((char *)p + 64);
+	for (i = 0; i < 3; i++)
+		v[i] = (struct ramchan_mq_vec){ .buf = (uintptr_t)"abc",
+						.len = 3, .prio = i };
+	*b = (struct ramchan_mq_batch){ .vec = (uintptr_t)v, .count = 3 };
+	ASSERT_EQ(0, mprotect(p, page, PROT_READ));
+	EXPECT_EQ(3, ioctl(self->q.fd, RAMCHAN_IOC_MQ_SEND_BATCH, b));
+	EXPECT_EQ(3, qstat(&self->q, "count"));
+
+	ASSERT_EQ(0, mprotect(p, page, PROT_READ | PROT_WRITE));
+	for (i = 0; i < 3; i++)
+		v[i] = (struct ramchan_mq_vec){ .buf = (uintptr_t)buf[i],
+						.len = sizeof(buf[i]) };
+	ASSERT_EQ(0, mprotect(p, page, PROT_READ));
+	EXPECT_EQ(3, ioctl(self->q.fd, RAMCHAN_IOC_MQ_RECV_BATCH, b));
+	EXPECT_EQ(0, qstat(&self->q, "count"));
+	EXPECT_EQ(0, memcmp(buf[0], "abc", 3));
+	EXPECT_EQ(0, memcmp(buf[2], "abc", 3));
+	munmap(p, page);
+}
+
 TEST_F(mq, send_batch_on_full_queue_waits_for_room_for_every_message)
 {
 	struct ramchan_mq_vec v[10];
