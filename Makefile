@@ -17,7 +17,8 @@ help:
 	@echo "make demo      build, boot the 6.12 guest, load ramchan, short bench of"
 	@echo "               every mechanism + census, table and plots (~3 min)"
 	@echo "make bench     the same with the full size sweep, 3 runs (~15 min)"
-	@echo "make check     lint, dkms, selftests on 6.1, 6.12 and debug"
+	@echo "make check     lint, dkms, selftests on 6.1, 6.12, debug and kcsan"
+	@echo "make fuzz [FUZZ_SECONDS=600]  ramchan-fuzz in the debug guest"
 	@echo "make lint      checkpatch --strict, sparse (C=2), W=1"
 	@echo "make dkms-check  dkms add + build against the 6.1 and 6.12 headers"
 	@echo "make selftests build and install the kselftests in build/kselftest"
@@ -66,7 +67,7 @@ selftests:
 	$(MAKE) -s -C $$ksft TARGETS=ramchan RAMCHAN_SRC=$(CURDIR) \
 		O=$(KSFT_OBJ) INSTALL_PATH=$(KSFT_INSTALL) install
 
-.PHONY: lint dkms-check dkms-install check demo bench vm
+.PHONY: lint dkms-check dkms-install check demo bench fuzz vm
 lint:
 	@tools/lint
 
@@ -90,6 +91,10 @@ check:
 
 demo: deps
 	@tools/demo
+
+# make fuzz [FUZZ_SECONDS=600]: ramchan-fuzz in the debug guest.
+fuzz: deps
+	@tools/fuzz/run $(FUZZ_SECONDS)
 
 bench: deps
 	@tools/demo --full
