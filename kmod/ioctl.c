@@ -32,8 +32,8 @@
  *
  * Return: the handler's result, -ENOTTY for an unknown command, -EINVAL for
  * an argument smaller than the first version of its struct, -EFAULT for a bad
- * pointer (but not in place of a positive count of an entry marked
- * @returns_count: what was done stays reported).
+ * pointer (but not in place of a positive count of an entry whose
+ * returns_count is set: what was done stays reported).
  */
 long ramchan_ioctl_dispatch(struct file *file, unsigned int cmd,
 			    unsigned long arg,
