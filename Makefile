@@ -19,6 +19,7 @@ help:
 	@echo "make bench     the same with the full size sweep, 3 runs (~15 min)"
 	@echo "make check     lint, dkms, selftests on 6.1, 6.12, debug and kcsan"
 	@echo "make fuzz [FUZZ_SECONDS=600]  ramchan-fuzz in the debug guest"
+	@echo "make soak [SOAK_RECORDS=100000000]  verified records, peers killed (debug guest)"
 	@echo "make lint      checkpatch --strict, sparse (C=2), W=1"
 	@echo "make dkms-check  dkms add + build against the 6.1 and 6.12 headers"
 	@echo "make selftests build and install the kselftests in build/kselftest"
@@ -67,7 +68,7 @@ selftests:
 	$(MAKE) -s -C $$ksft TARGETS=ramchan RAMCHAN_SRC=$(CURDIR) \
 		O=$(KSFT_OBJ) INSTALL_PATH=$(KSFT_INSTALL) install
 
-.PHONY: lint dkms-check dkms-install check demo bench fuzz vm
+.PHONY: lint dkms-check dkms-install check demo bench fuzz soak vm
 lint:
 	@tools/lint
 
@@ -95,6 +96,10 @@ demo: deps
 # make fuzz [FUZZ_SECONDS=600]: ramchan-fuzz in the debug guest.
 fuzz: deps
 	@tools/fuzz/run $(FUZZ_SECONDS)
+
+# make soak [SOAK_RECORDS=100000000]: ramchan-soak in the debug guest.
+soak: deps
+	@tools/soak/run $(SOAK_RECORDS)
 
 bench: deps
 	@tools/demo --full
