@@ -32,6 +32,12 @@ extern const char cli_version[];
 
 int cmd_info(const struct cli_opts *opts, int argc, char **argv);
 int cmd_census(const struct cli_opts *opts, int argc, char **argv);
+/* Channels from the shell: chanio.c, chanio_send.c, chanio_recv.c. */
+int cmd_create(const struct cli_opts *opts, int argc, char **argv);
+int cmd_unlink(const struct cli_opts *opts, int argc, char **argv);
+int cmd_open(const struct cli_opts *opts, int argc, char **argv);
+int cmd_send(const struct cli_opts *opts, int argc, char **argv);
+int cmd_recv(const struct cli_opts *opts, int argc, char **argv);
 
 /* Print "ramchan: <what>: <strerror>" and a hint; return 1. */
 int cli_error(const char *what, int err);

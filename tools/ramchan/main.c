@@ -15,6 +15,11 @@
 static const struct cli_command commands[] = {
 	{ "info", "module ABI version, features and limits", cmd_info },
 	{ "census", "IPC objects on this host and the RAM they hold", cmd_census },
+	{ "create", "create a named ring or message queue", cmd_create },
+	{ "unlink", "remove a channel's name", cmd_unlink },
+	{ "open", "run a command with a channel open as an fd", cmd_open },
+	{ "send", "send messages (arguments or stdin lines) to a channel", cmd_send },
+	{ "recv", "receive messages from a channel and print them", cmd_recv },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
