@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ramchan CLI: channels from the shell. The commands create, unlink and
- * open (chanio.c), send (chanio_send.c) and recv (chanio_recv.c) share
- * what is declared here, all of it in chanio.c: option parsing with
- * operands anywhere, numbers and durations, opening the control device
- * and a channel by name, and the wording of their errors.
+ * ramchan CLI: channels from the shell. The commands create, unlink
+ * (chanio.c), open (chanio_open.c), send (chanio_send.c) and recv
+ * (chanio_recv.c) share what is declared here, all of it in chanio.c:
+ * option parsing with operands anywhere, numbers and durations, opening
+ * the control device and a channel by name, and the wording of their
+ * errors.
  */
 #ifndef RAMCHAN_CLI_CHANIO_H
 #define RAMCHAN_CLI_CHANIO_H

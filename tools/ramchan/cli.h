@@ -32,7 +32,7 @@ extern const char cli_version[];
 
 int cmd_info(const struct cli_opts *opts, int argc, char **argv);
 int cmd_census(const struct cli_opts *opts, int argc, char **argv);
-/* Channels from the shell: chanio.c, chanio_send.c, chanio_recv.c. */
+/* Channels from the shell: chanio.c, chanio_{open,send,recv}.c. */
 int cmd_create(const struct cli_opts *opts, int argc, char **argv);
 int cmd_unlink(const struct cli_opts *opts, int argc, char **argv);
 int cmd_open(const struct cli_opts *opts, int argc, char **argv);
