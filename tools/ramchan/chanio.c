@@ -246,9 +246,9 @@ int chanio_open(const char *prog, const struct cli_opts *opts,
 	if (ctl < 0)
 		return 1;
 	err = -EACCES;
-	if (mailbox)
+	if (mailbox && role != RAMCHAN_ROLE_BOTH)
 		err = chanio_open_role(ctl, name, RAMCHAN_ROLE_BOTH, chan);
-	if (err == -EACCES && role != RAMCHAN_ROLE_BOTH)
+	if (err == -EACCES)
 		err = chanio_open_role(ctl, name, role, chan);
 	close(ctl);
 	if (err)

@@ -95,8 +95,13 @@ static int sender_fail(const struct sender *s, size_t len, int err)
 {
 	const char *name = s->name;
 
-	fprintf(stderr, "ramchan send: %s %lu (%zu bytes) not sent to '%s': ",
-		s->unit, s->what, len, name);
+	if (!strcmp(s->unit, "input"))
+		fprintf(stderr, "ramchan send: stdin (%s%zu bytes) not sent to '%s': ",
+			len > s->max ? "more than " : "",
+			len > s->max ? (size_t)s->max : len, name);
+	else
+		fprintf(stderr, "ramchan send: %s %lu (%zu bytes) not sent to '%s': ",
+			s->unit, s->what, len, name);
 	switch (err) {
 	case EMSGSIZE:
 		fprintf(stderr, "longer than its largest message, %" PRIu64 " bytes%s\n",
@@ -117,7 +122,7 @@ static int sender_fail(const struct sender *s, size_t len, int err)
 			s->wait->timeout);
 		break;
 	case EPIPE:
-		fprintf(stderr, "nobody receives from it (you may not read it, so it keeps nothing for later)\n");
+		fprintf(stderr, "nobody receives from it, and you may not read it: it keeps nothing for later while nobody has it open to receive\n");
 		break;
 	case EIO:
 		fprintf(stderr, "the ring is broken: a peer corrupted it\n");
@@ -201,6 +206,8 @@ static int sender_whole(struct sender *s)
 	}
 	if (ferror(stdin))
 		ret = sender_stdin_error();
+	else if (len > s->max)
+		ret = sender_fail(s, len, EMSGSIZE);
 	else
 		ret = sender_send(s, buf, len);
 	free(buf);
