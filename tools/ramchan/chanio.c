@@ -466,11 +466,14 @@ int cmd_create(const struct cli_opts *opts, int argc, char **argv)
 
 		fd = ramchan_mq_create(ctl, &o);
 	}
-	if (fd == -EINVAL)
-		create_limits_hint(ctl, &c);
+	if (fd < 0) {
+		ret = chanio_error("ramchan create", "creating", name, -fd);
+		if (fd == -EINVAL)
+			create_limits_hint(ctl, &c);
+		close(ctl);
+		return ret;
+	}
 	close(ctl);
-	if (fd < 0)
-		return chanio_error("ramchan create", "creating", name, -fd);
 	ret = create_print(&a, name, c.kind, fd);
 	close(fd);
 	return ret;
