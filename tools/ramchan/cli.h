@@ -38,6 +38,11 @@ int cmd_unlink(const struct cli_opts *opts, int argc, char **argv);
 int cmd_open(const struct cli_opts *opts, int argc, char **argv);
 int cmd_send(const struct cli_opts *opts, int argc, char **argv);
 int cmd_recv(const struct cli_opts *opts, int argc, char **argv);
+/* The netlink view (nl.c): list.c (list, stat), monitor.c, top.c. */
+int cmd_list(const struct cli_opts *opts, int argc, char **argv);
+int cmd_stat(const struct cli_opts *opts, int argc, char **argv);
+int cmd_monitor(const struct cli_opts *opts, int argc, char **argv);
+int cmd_top(const struct cli_opts *opts, int argc, char **argv);
 
 /* Print "ramchan: <what>: <strerror>" and a hint; return 1. */
 int cli_error(const char *what, int err);

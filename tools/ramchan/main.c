@@ -20,6 +20,10 @@ static const struct cli_command commands[] = {
 	{ "open", "run a command with a channel open as an fd", cmd_open },
 	{ "send", "send messages (arguments or stdin lines) to a channel", cmd_send },
 	{ "recv", "receive messages from a channel and print them", cmd_recv },
+	{ "list", "the channels, with their figures (netlink)", cmd_list },
+	{ "stat", "every figure of one channel, and its peers", cmd_stat },
+	{ "monitor", "print channel events as they happen", cmd_monitor },
+	{ "top", "channel rates, refreshed", cmd_top },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
