@@ -384,10 +384,12 @@ int cmd_list(const struct cli_opts *opts, int argc, char **argv)
 	if (!nl)
 		return 1;
 	ret = rcnl_channel_dump(nl, set.kind, a.peers, list_collect, &set);
+	if (ret)
+		rcnl_fail(nl, "ramchan list", "listing the channels", ret);
 	rcnl_close(nl);
 	if (ret) {
 		free(set.ch);
-		return rcnl_fail("ramchan list", "listing the channels", ret);
+		return 1;
 	}
 	if (a.sort)
 		qsort(set.ch, set.nr, sizeof(*set.ch), list_compare);
@@ -505,13 +507,13 @@ int cmd_stat(const struct cli_opts *opts, int argc, char **argv)
 	if (ret == -ENOENT && strlen(what) <= RAMCHAN_NAME_MAX &&
 	    !strchr(what, '/') && *what)
 		ret = rcnl_channel_get(nl, 0, what, ch);
-	rcnl_close(nl);
-	if (ret == -ENOENT || ret == -ESRCH) {
+	if (ret == -ENOENT) {
+		/* Clearer than what the kernel says about it. */
 		fprintf(stderr, "ramchan stat: no channel %s (ramchan list shows them)\n",
 			what);
 		ret = 1;
 	} else if (ret) {
-		ret = rcnl_fail("ramchan stat", "reading the channel", ret);
+		ret = rcnl_fail(nl, "ramchan stat", "reading the channel", ret);
 	} else if (a.common.json) {
 		ret = list_flush("ramchan stat",
 				 jout_print(stdout, rcnl_channel_json(ch), true));
@@ -519,6 +521,7 @@ int cmd_stat(const struct cli_opts *opts, int argc, char **argv)
 		stat_human(ch, a.bytes);
 		ret = list_flush("ramchan stat", 0);
 	}
+	rcnl_close(nl);
 	free(ch);
 	return ret;
 }

@@ -192,14 +192,20 @@ static void monitor_json(const struct rcnl_channel *ch,
 			 const struct monitor_event *ev, bool timestamp,
 			 double epoch, int *err)
 {
-	struct json_object *root = jout_object(), *attrs = rcnl_channel_json(ch);
-	char word[32];
+	struct json_object *root = jout_object(), *attrs = rcnl_channel_json(ch), *t;
+	char word[32], stamp[32];
 
 	if (!ev)
 		snprintf(word, sizeof(word), "event-%u", ch->cmd);
 	jout_set(root, "event", jout_str(ev ? ev->word : word));
-	if (timestamp)
-		jout_set(root, "time", json_object_new_double(epoch));
+	if (timestamp) {
+		/* Microseconds, not the 17 digits of a double. */
+		snprintf(stamp, sizeof(stamp), "%.6f", epoch);
+		t = json_object_new_double_s(epoch, stamp);
+		if (!t)
+			cli_out_of_memory();
+		jout_set(root, "time", t);
+	}
 	json_object_object_foreach(attrs, key, val)
 		jout_set(root, key, json_object_get(val));
 	json_object_put(attrs);
@@ -262,7 +268,7 @@ int cmd_monitor(const struct cli_opts *opts, int argc, char **argv)
 			fprintf(stderr, "ramchan monitor: the ramchan family has no events group: is the module older than this tool? (ramchan info)\n");
 			return 1;
 		}
-		return rcnl_fail("ramchan monitor", "joining the events group", ret);
+		return rcnl_fail(NULL, "ramchan monitor", "joining the events group", ret);
 	}
 	stop_arm();
 	ret = 0;
@@ -280,13 +286,11 @@ int cmd_monitor(const struct cli_opts *opts, int argc, char **argv)
 			ret = 0;
 		}
 	}
-	rcnl_close(nl);
-	if (m.err) {
+	if (m.err)
 		fprintf(stderr, "ramchan monitor: writing the output: %s\n",
 			strerror(-m.err));
-		return 1;
-	}
-	if (ret < 0)
-		return rcnl_fail("ramchan monitor", "reading the events", ret);
-	return 0;
+	else if (ret < 0)
+		rcnl_fail(NULL, "ramchan monitor", "reading the events", ret);
+	rcnl_close(nl);
+	return m.err || ret < 0;
 }

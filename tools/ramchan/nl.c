@@ -34,6 +34,7 @@ _Static_assert(RAMCHAN_A_STATS_MAX < 64, "rcnl_stats.present is a u64");
 #define RCNL_EVENT_RCVBUF	(1 << 20)
 
 struct rcnl {
+	char extack[512];	/* the kernel's message on the last error */
 	struct nl_sock *sk;	/* requests */
 	struct nl_sock *ev;	/* events, once joined */
 	int family;
@@ -67,28 +68,34 @@ static int rcnl_errno(int nle)
 
 /*
  * What the kernel added to an error, an ACK or a DONE (NETLINK_EXT_ACK):
- * the attributes at @tlvs, @len bytes. Print its message, if any.
+ * the attributes at @tlvs, @len bytes. Its message goes to @nl->extack
+ * with an error (rcnl_fail() prints it), to stderr now with a success
+ * (a warning).
  */
-static void rcnl_extack_print(const void *tlvs, int len)
+static void rcnl_extack(struct rcnl *nl, const void *tlvs, int len, int err)
 {
 	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
-	char msg[512];
+	char msg[sizeof(nl->extack)] = "";
 
 	if (len <= 0 ||
 	    nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)tlvs, len, NULL))
 		return;
-	if (tb[NLMSGERR_ATTR_MSG]) {
+	if (tb[NLMSGERR_ATTR_MSG])
 		nla_strlcpy(msg, tb[NLMSGERR_ATTR_MSG], sizeof(msg));
+	else if (tb[NLMSGERR_ATTR_MISS_TYPE] &&
+		 nla_len(tb[NLMSGERR_ATTR_MISS_TYPE]) >= 4)
+		snprintf(msg, sizeof(msg), "attribute %u is missing",
+			 nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]));
+	if (!msg[0])
+		return;
+	if (err)
+		memcpy(nl->extack, msg, sizeof(msg));
+	else
 		fprintf(stderr, "ramchan: kernel reports: %s\n", msg);
-	} else if (tb[NLMSGERR_ATTR_MISS_TYPE] &&
-		   nla_len(tb[NLMSGERR_ATTR_MISS_TYPE]) >= 4) {
-		fprintf(stderr, "ramchan: kernel reports: attribute %u is missing\n",
-			nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]));
-	}
 }
 
 /* The extended ACK of an NLMSG_ERROR message (an error or an ACK). */
-static void rcnl_extack_error(const struct nlmsghdr *nlh)
+static void rcnl_extack_error(struct rcnl *nl, const struct nlmsghdr *nlh)
 {
 	const struct nlmsgerr *e = nlmsg_data(nlh);
 	int len = nlh->nlmsg_len - NLMSG_HDRLEN, off = sizeof(*e);
@@ -100,15 +107,15 @@ static void rcnl_extack_error(const struct nlmsghdr *nlh)
 	    e->msg.nlmsg_len >= NLMSG_HDRLEN)
 		off += NLMSG_ALIGN(e->msg.nlmsg_len) - NLMSG_HDRLEN;
 	if (off < len)
-		rcnl_extack_print((const char *)e + off, len - off);
+		rcnl_extack(nl, (const char *)e + off, len - off, e->error);
 }
 
-int rcnl_fail(const char *prog, const char *doing, int err)
+int rcnl_fail(const struct rcnl *nl, const char *prog, const char *doing,
+	      int err)
 {
+	if (nl && nl->extack[0])
+		fprintf(stderr, "ramchan: kernel reports: %s\n", nl->extack);
 	fprintf(stderr, "%s: %s: %s\n", prog, doing, strerror(err < 0 ? -err : err));
-	if (err == -EPERM || err == -EACCES)
-		fprintf(stderr, "%s: the kernel lets you see only your own channels and processes; try as root\n",
-			prog);
 	return 1;
 }
 
@@ -282,6 +289,7 @@ static int rcnl_parse_channel(struct nl_msg *msg, struct rcnl_channel *ch)
 
 /* One request in flight: what its callbacks collect. */
 struct rcnl_req {
+	struct rcnl *nl;
 	int err;		/* the kernel's (negative) or a parse error */
 	bool done;
 	bool stopped;		/* @fn asked to stop: skip the rest */
@@ -299,7 +307,8 @@ static int rcnl_on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 
 	(void)nla;
 	/* libnl hands us the payload of the message: its header is before. */
-	rcnl_extack_error((const struct nlmsghdr *)((const char *)e - NLMSG_HDRLEN));
+	rcnl_extack_error(req->nl,
+			  (const struct nlmsghdr *)((const char *)e - NLMSG_HDRLEN));
 	req->err = e->error < 0 ? e->error : -e->error;
 	req->done = true;
 	return NL_STOP;
@@ -309,7 +318,7 @@ static int rcnl_on_ack(struct nl_msg *msg, void *arg)
 {
 	struct rcnl_req *req = arg;
 
-	rcnl_extack_error(nlmsg_hdr(msg));	/* a warning, if any */
+	rcnl_extack_error(req->nl, nlmsg_hdr(msg));	/* a warning, if any */
 	req->done = true;
 	return NL_STOP;
 }
@@ -326,8 +335,9 @@ static int rcnl_on_finish(struct nl_msg *msg, void *arg)
 		if (err < 0)
 			req->err = err;
 		if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
-			rcnl_extack_print((const char *)nlmsg_data(nlh) + NLA_ALIGN(sizeof(int)),
-					  len - NLA_ALIGN(sizeof(int)));
+			rcnl_extack(req->nl,
+				    (const char *)nlmsg_data(nlh) + NLA_ALIGN(sizeof(int)),
+				    len - NLA_ALIGN(sizeof(int)), err);
 	}
 	req->done = true;
 	return NL_STOP;
@@ -399,6 +409,8 @@ static int rcnl_transact(struct rcnl *nl, struct nl_msg *msg,
 	if (!cb)
 		cli_out_of_memory();
 	rcnl_policies();
+	req->nl = nl;
+	nl->extack[0] = '\0';
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, valid, req);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, rcnl_on_ack, req);
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, rcnl_on_finish, req);

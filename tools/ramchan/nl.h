@@ -77,7 +77,7 @@ typedef int (*rcnl_channel_fn)(const struct rcnl_channel *ch, void *arg);
 /*
  * channel-get dump: every channel (of @kind unless 0), with their peers
  * when @peers. Return 0, what @fn returned, or a negative errno (the
- * kernel's, its extack message printed).
+ * kernel's: rcnl_fail() says it).
  */
 int rcnl_channel_dump(struct rcnl *nl, uint32_t kind, bool peers,
 		      rcnl_channel_fn fn, void *arg);
@@ -102,10 +102,12 @@ int rcnl_event_fd(const struct rcnl *nl);
 int rcnl_events_read(struct rcnl *nl, rcnl_channel_fn fn, void *arg);
 
 /*
- * Say "PROG: DOING: <strerror of -err>" on stderr; return 1. What the
- * kernel said about an error ("ramchan: kernel reports: MSG", its
- * extended ACK) is printed as it comes, before.
+ * Say what the kernel said about the last request's error, if anything
+ * ("ramchan: kernel reports: MSG", its extended ACK; @nl may be NULL),
+ * then "PROG: DOING: <strerror of -err>" on stderr; return 1. A warning
+ * with a success is printed as it comes.
  */
-int rcnl_fail(const char *prog, const char *doing, int err);
+int rcnl_fail(const struct rcnl *nl, const char *prog, const char *doing,
+	      int err);
 
 #endif /* RAMCHAN_CLI_NL_H */

@@ -187,7 +187,7 @@ enum {
 static const struct table_column top_columns[NR_TCOLS] = {
 	[TCOL_ID] = { "ID", "channel id", 4, R, true },
 	[TCOL_KIND] = { "KIND", "ring or mq", 4, 0, true },
-	[TCOL_NAME] = { "NAME", "its name, - when anonymous", 0.2, 0, true },
+	[TCOL_NAME] = { "NAME", "its name, - when anonymous", 0.2, SCOLS_FL_TRUNC, true },
 	[TCOL_FILL] = { "FILL", "bytes queued", 8, R, true },
 	[TCOL_COUNT] = { "COUNT", "records or messages queued", 6, R, true },
 	[TCOL_RATE0 + 0] = { "REC-IN/s", "records written or sent per second", 8, R, true },
@@ -285,6 +285,19 @@ static int top_table(struct rcnl *nl, struct top_row *rows, size_t nr,
 	return table_print(tb, stdout);
 }
 
+/* @v with @digits decimals, not in all the 17 digits of a double. */
+static struct json_object *top_double(double v, int digits)
+{
+	struct json_object *j;
+	char text[64];
+
+	snprintf(text, sizeof(text), "%.*f", digits, v);
+	j = json_object_new_double_s(v, text);
+	if (!j)
+		cli_out_of_memory();
+	return j;
+}
+
 static int top_json(struct top_row *rows, size_t nr, double secs)
 {
 	struct json_object *root = jout_object(), *chans = jout_array(), *o;
@@ -300,8 +313,8 @@ static int top_json(struct top_row *rows, size_t nr, double secs)
 	if (!ch)
 		cli_out_of_memory();
 	clock_gettime(CLOCK_REALTIME, &ts);
-	jout_set(root, "time", json_object_new_double(ts.tv_sec + ts.tv_nsec / 1e9));
-	jout_set(root, "interval", json_object_new_double(secs));
+	jout_set(root, "time", top_double(ts.tv_sec + ts.tv_nsec / 1e9, 6));
+	jout_set(root, "interval", top_double(secs, 6));
 	for (i = 0; i < nr; i++) {
 		/* The figures of the table, then the rates. */
 		memset(ch, 0, offsetof(struct rcnl_channel, peers));
@@ -314,7 +327,7 @@ static int top_json(struct top_row *rows, size_t nr, double secs)
 		o = rcnl_channel_json(ch);
 		for (k = 0; k < NR_RATES; k++)
 			jout_set(o, top_rate_keys[k], rows[i].known[k] ?
-				 json_object_new_double(rows[i].rate[k]) : NULL);
+				 top_double(rows[i].rate[k], 3) : NULL);
 		jout_push(chans, o);
 	}
 	free(ch);
@@ -421,7 +434,7 @@ int cmd_top(const struct cli_opts *opts, int argc, char **argv)
 		cur = t;
 	}
 	if (ret < 0)
-		ret = rcnl_fail("ramchan top", "reading the channels", ret);
+		ret = rcnl_fail(nl, "ramchan top", "reading the channels", ret);
 out:
 	rcnl_close(nl);
 	free(rows);
