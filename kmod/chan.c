@@ -46,6 +46,7 @@
 #include <linux/seq_file.h>
 
 #include "chan.h"
+#include "nl_event.h"
 #include "sysfs.h"
 #include "trace.h"
 
@@ -92,6 +93,7 @@ void ramchan_chan_free(struct kobject *kobj)
 	list_del(&chan->all_node);
 	mutex_unlock(&ramchan_chans_lock);
 	ramchan_uncharge(&chan->charge);
+	mntput(chan->ipc_key);
 	chan->kind->destroy(chan);
 }
 
@@ -100,10 +102,18 @@ static void ramchan_chan_last_user(struct kref *kref)
 	struct ramchan_chan *chan = container_of(kref, struct ramchan_chan,
 						 users);
 
-	if (chan->kobj.state_in_sysfs) {
+	bool visible;
+
+	mutex_lock(&ramchan_chans_lock);
+	visible = chan->visible;
+	WRITE_ONCE(chan->visible, false);
+	mutex_unlock(&ramchan_chans_lock);
+	if (visible) {
 		trace_ramchan_chan_destroy(chan->id, chan->kind->name);
-		kobject_del(&chan->kobj);
+		ramchan_nl_chan_destroyed(chan->id, chan->kind->id, chan->name);
 	}
+	if (chan->kobj.state_in_sysfs)
+		kobject_del(&chan->kobj);
 	kobject_put(&chan->kobj);
 }
 
@@ -144,6 +154,7 @@ int ramchan_chan_init(struct ramchan_chan *chan,
 	chan->mode = args->mode;
 	INIT_LIST_HEAD(&chan->name_node);
 	spin_lock_init(&chan->attach_lock);
+	chan->ipc_key = mntget(ramchan_current_ns_key());
 
 	mutex_lock(&ramchan_chans_lock);
 	list_add(&chan->all_node, &ramchan_chans);
@@ -221,6 +232,7 @@ static void ramchan_names_drop(struct list_head *doomed)
 	struct ramchan_chan *chan, *next;
 
 	list_for_each_entry_safe(chan, next, doomed, name_node) {
+		ramchan_nl_chan_unlinked(chan->id, chan->kind->id, chan->name);
 		list_del_init(&chan->name_node);
 		mntput(chan->ns_key);
 		chan->ns_key = NULL;
@@ -274,14 +286,18 @@ int ramchan_chan_release(struct inode *inode, struct file *file)
 {
 	struct ramchan_file *rf = file->private_data;
 	struct ramchan_chan *chan = rf->chan;
+	unsigned int gone = 0;
 
 	spin_lock(&chan->attach_lock);
-	if (rf->role & RAMCHAN_ROLE_PRODUCER)
-		chan->producers--;
-	if (rf->role & RAMCHAN_ROLE_CONSUMER)
-		chan->consumers--;
+	if (rf->role & RAMCHAN_ROLE_PRODUCER && !--chan->producers)
+		gone |= RAMCHAN_ROLE_PRODUCER;
+	if (rf->role & RAMCHAN_ROLE_CONSUMER && !--chan->consumers)
+		gone |= RAMCHAN_ROLE_CONSUMER;
 	chan->kind->detach(chan, rf->role);
 	spin_unlock(&chan->attach_lock);
+	/* Not for the file of a CREATE that failed: never visible. */
+	if (gone && READ_ONCE(chan->visible))
+		ramchan_nl_peer_gone(chan->id, chan->kind->id, gone);
 
 	ramchan_chan_put(chan);
 	kfree(rf);
@@ -386,9 +402,14 @@ int ramchan_chan_publish(struct ramchan_chan *chan, const char *name,
 	if (err)
 		goto err_fput;
 
+	mutex_lock(&ramchan_chans_lock);
+	WRITE_ONCE(chan->visible, true);
+	mutex_unlock(&ramchan_chans_lock);
 	trace_ramchan_chan_create(chan->id, chan->kind->name, chan->name,
 				  chan->charge.bytes,
 				  from_kuid(&init_user_ns, chan->owner));
+	ramchan_nl_chan_created(chan->id, chan->kind->id, chan->name,
+				from_kuid(&init_user_ns, chan->owner));
 	fd_install(fd, file);
 	ramchan_chan_put(chan);
 	return fd;
@@ -543,6 +564,77 @@ void ramchan_chan_show_fdinfo(struct seq_file *m, struct file *file)
 
 	seq_printf(m, "ramchan-id:\t%llu\nramchan-kind:\t%s\nramchan-role:\t%u\n",
 		   chan->id, chan->kind->name, ramchan_file_role(file));
+}
+
+/* Shown to the caller by netlink? (ramchan_chans_lock held) */
+static bool ramchan_chan_visible_here(struct ramchan_chan *chan)
+{
+	lockdep_assert_held(&ramchan_chans_lock);
+	return chan->visible && chan->ipc_key == ramchan_current_ns_key();
+}
+
+/**
+ * ramchan_chan_find - a visible channel of the caller's IPC namespace
+ * @id:		its id, or 0 to look it up by @name
+ * @name:	its name (when @id is 0)
+ *
+ * Return: the channel, referenced (ramchan_chan_put()), or NULL.
+ */
+struct ramchan_chan *ramchan_chan_find(u64 id, const char *name)
+{
+	struct ramchan_chan *chan, *found = NULL;
+	LIST_HEAD(doomed);
+
+	if (!id) {
+		mutex_lock(&ramchan_names_lock);
+		chan = ramchan_names_find_locked(name, &doomed);
+		if (chan)
+			id = chan->id;
+		mutex_unlock(&ramchan_names_lock);
+		ramchan_names_drop(&doomed);
+		if (!id)
+			return NULL;
+	}
+	mutex_lock(&ramchan_chans_lock);
+	list_for_each_entry(chan, &ramchan_chans, all_node) {
+		if (chan->id == id) {
+			if (ramchan_chan_visible_here(chan) &&
+			    kref_get_unless_zero(&chan->users))
+				found = chan;
+			break;
+		}
+	}
+	mutex_unlock(&ramchan_chans_lock);
+	return found;
+}
+
+/**
+ * ramchan_chan_next - the visible channel after @after, for a dump
+ * @after:	an id (0 to start)
+ * @kind:	RAMCHAN_KIND_*, or 0 for any
+ *
+ * Channels come in id order (the list is newest first), so a dump that
+ * goes on from the last id it sent sees each channel at most once.
+ *
+ * Return: the channel of the caller's IPC namespace with the smallest id
+ * above @after, referenced (ramchan_chan_put()), or NULL.
+ */
+struct ramchan_chan *ramchan_chan_next(u64 after, unsigned int kind)
+{
+	struct ramchan_chan *chan, *found = NULL;
+
+	mutex_lock(&ramchan_chans_lock);
+	list_for_each_entry_reverse(chan, &ramchan_chans, all_node) {
+		if (chan->id <= after || !ramchan_chan_visible_here(chan) ||
+		    (kind && chan->kind->id != kind))
+			continue;
+		if (kref_get_unless_zero(&chan->users)) {
+			found = chan;
+			break;
+		}
+	}
+	mutex_unlock(&ramchan_chans_lock);
+	return found;
 }
 
 /* Module unload: no file is left, so dropping the names frees everything. */

@@ -35,6 +35,7 @@ void ramchan_chan_free(struct kobject *kobj);
 /**
  * struct ramchan_kind - what differs between channel kinds
  * @name:	"ring" or "mq", shown in sysfs and fdinfo
+ * @id:		RAMCHAN_KIND_*, shown in netlink
  * @fops:	file operations of the channel fds
  * @ktype:	kobj_type of the channel's sysfs directory: RAMCHAN_KIND_KTYPE()
  *		with every attribute group of the kind (sysfs.c), so the
@@ -46,6 +47,7 @@ void ramchan_chan_free(struct kobject *kobj);
  */
 struct ramchan_kind {
 	const char *name;
+	unsigned int id;
 	const struct file_operations *fops;
 	const struct kobj_type *ktype;
 	void (*attach)(struct ramchan_chan *chan, unsigned int role);
@@ -64,6 +66,9 @@ struct ramchan_kind {
  *		visible anywhere, never changed
  * @ns_key:	the mqueue mount of @name's IPC namespace, referenced while
  *		@named (names_lock): see ramchan_current_ns_key()
+ * @ipc_key:	the mqueue mount of the creator's IPC namespace, referenced
+ *		for the channel's life: netlink shows the channel only there
+ * @visible:	complete and not yet destroyed: shown by netlink (chans_lock)
  * @named:	in the name registry (names_lock)
  * @name_node:	entry in the name registry (names_lock)
  * @all_node:	entry in the list of all channels (chans_lock)
@@ -80,6 +85,8 @@ struct ramchan_chan {
 	u64 id;
 	char name[RAMCHAN_NAME_MAX + 1];
 	struct vfsmount *ns_key;
+	struct vfsmount *ipc_key;
+	bool visible;
 	bool named;
 	struct list_head name_node;
 	struct list_head all_node;
@@ -126,5 +133,15 @@ int ramchan_chan_release(struct inode *inode, struct file *file);
 void ramchan_chan_show_fdinfo(struct seq_file *m, struct file *file);
 int ramchan_copy_name(char *name, u64 uptr);
 void ramchan_chan_exit(void);
+
+/* For netlink: the visible channels of the caller's IPC namespace. */
+struct ramchan_chan *ramchan_chan_find(u64 id, const char *name);
+struct ramchan_chan *ramchan_chan_next(u64 after, unsigned int kind);
+
+/* chan_peer.c */
+typedef int (*ramchan_peer_fn)(pid_t pid, unsigned int fd, unsigned int role,
+			       void *arg);
+int ramchan_chan_for_each_peer(struct ramchan_chan *chan, bool all,
+			       ramchan_peer_fn fn, void *arg);
 
 #endif /* RAMCHAN_CHAN_H */

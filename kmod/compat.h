@@ -61,4 +61,16 @@
 	} while (0)
 #endif
 
+/*
+ * 6.2 split genl ops into separate do and dump ops and moved a dump's
+ * parsed attributes into the genl_info of struct genl_dumpit_info
+ * ("genetlink: use iterator in the op to policy map dumping" and
+ * "genetlink: add iterator for walking family ops", the split-ops series).
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#define ramchan_genl_dump_attrs(cb)	(genl_dumpit_info(cb)->attrs)
+#else
+#define ramchan_genl_dump_attrs(cb)	(genl_dumpit_info(cb)->info.attrs)
+#endif
+
 #endif /* RAMCHAN_COMPAT_H */

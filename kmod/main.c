@@ -29,6 +29,7 @@
 #include "ctl.h"
 #include "ioctl.h"
 #include "mq.h"
+#include "netlink.h"
 #include "ring.h"
 #include "sysfs.h"
 
@@ -84,8 +85,13 @@ static int __init ramchan_init(void)
 	err = ramchan_ctl_init();
 	if (err)
 		goto err_sysfs;
+	err = ramchan_netlink_init();
+	if (err)
+		goto err_ctl;
 	return 0;
 
+err_ctl:
+	ramchan_ctl_exit();
 err_sysfs:
 	ramchan_sysfs_exit();
 err_mq:
@@ -97,6 +103,7 @@ err_account:
 
 static void __exit ramchan_exit(void)
 {
+	ramchan_netlink_exit();
 	ramchan_ctl_exit();
 	ramchan_chan_exit();
 	ramchan_sysfs_exit();

@@ -325,6 +325,7 @@ static const struct kobj_type ramchan_mq_ktype = RAMCHAN_KIND_KTYPE(ramchan_mq_s
 
 static const struct ramchan_kind ramchan_mq_kind = {
 	.name = "mq",
+	.id = RAMCHAN_KIND_MQ,
 	.fops = &ramchan_mq_fops,
 	.ktype = &ramchan_mq_ktype,
 	.attach = ramchan_mq_attach,

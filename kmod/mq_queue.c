@@ -18,6 +18,7 @@
 #include <linux/slab.h>
 
 #include "mq.h"
+#include "nl_event.h"
 #include "trace.h"
 
 static void ramchan_mq_wake_writable_locked(struct ramchan_mq *mq)
@@ -159,6 +160,8 @@ int ramchan_mq_send_locked(struct ramchan_mq *mq,
 			trace_ramchan_mq_reject(mq->chan.id, msg->prio,
 						msg->len, mq->count,
 						mq->depth);
+			ramchan_nl_overflow(mq->chan.id, mq->overflow,
+					    mq->drops, mq->rejects);
 			return -EAGAIN;
 		} else if (mq->overflow == RAMCHAN_MQ_OVERFLOW_DROP_OLDEST) {
 			/* Drop only when @msg can then be queued. */
@@ -173,6 +176,8 @@ int ramchan_mq_send_locked(struct ramchan_mq *mq,
 						      victim->prio,
 						      victim->len,
 						      mq->count, mq->depth);
+				ramchan_nl_overflow(mq->chan.id, mq->overflow,
+						    mq->drops, mq->rejects);
 				return ramchan_mq_enqueue_locked(mq, msg, spare);
 			}
 		} else if (call->nonblock) {

@@ -250,6 +250,7 @@ static const struct kobj_type ramchan_ring_ktype = RAMCHAN_KIND_KTYPE(ramchan_ri
 
 static const struct ramchan_kind ramchan_ring_kind = {
 	.name = "ring",
+	.id = RAMCHAN_KIND_RING,
 	.fops = &ramchan_ring_fops,
 	.ktype = &ramchan_ring_ktype,
 	.attach = ramchan_ring_attach,

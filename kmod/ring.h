@@ -16,6 +16,7 @@
 
 #include <linux/atomic.h>
 #include <linux/fs.h>
+#include <linux/minmax.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
 #include <linux/spinlock.h>
@@ -99,6 +100,27 @@ static inline struct ramchan_ring *ramchan_chan_ring(struct ramchan_chan *chan)
 static inline struct ramchan_ring *ramchan_file_ring(struct file *file)
 {
 	return ramchan_chan_ring(ramchan_file_chan(file));
+}
+
+/*
+ * Bytes in the ring, from the shared pages (untrusted: clamped to the
+ * kernel's own size). For statistics: one lockless snapshot.
+ */
+static inline u64 ramchan_ring_fill(struct ramchan_ring *ring)
+{
+	u64 fill = READ_ONCE(ring->prod->head) - READ_ONCE(ring->cons->tail);
+
+	return fill > ring->size ? ring->size : fill;
+}
+
+/* The most bytes seen in the ring, by the kernel or the consumer. */
+static inline u64 ramchan_ring_high_water(struct ramchan_ring *ring)
+{
+	u64 user = READ_ONCE(ring->cons->high_water);
+
+	if (user > ring->size)
+		user = 0;
+	return max3(user, READ_ONCE(ring->high_water), ramchan_ring_fill(ring));
 }
 
 /* ring_rec.c */

@@ -21,6 +21,7 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 
+#include "nl_event.h"
 #include "ring.h"
 #include "trace.h"
 
@@ -65,6 +66,7 @@ int ramchan_ring_break(struct ramchan_ring *ring)
 					  READ_ONCE(ring->cons->tail));
 		ramchan_ring_update_flags(ring, RAMCHAN_RING_BROKEN, 0);
 		ramchan_ring_wake_all(ring);
+		ramchan_nl_ring_broken(ring->chan.id);
 	}
 	return -EIO;
 }

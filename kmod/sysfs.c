@@ -193,22 +193,6 @@ static struct kobj_attribute _kind##_##_name##_attr =			\
 
 /* /sys/kernel/ramchan/channel/<id>/: ring attributes */
 
-static u64 ramchan_ring_fill(struct ramchan_ring *ring)
-{
-	u64 fill = READ_ONCE(ring->prod->head) - READ_ONCE(ring->cons->tail);
-
-	return fill > ring->size ? ring->size : fill;
-}
-
-static u64 ramchan_ring_high_water(struct ramchan_ring *ring)
-{
-	u64 user = READ_ONCE(ring->cons->high_water);
-
-	if (user > ring->size)
-		user = 0;
-	return max3(user, READ_ONCE(ring->high_water), ramchan_ring_fill(ring));
-}
-
 RAMCHAN_KIND_ATTR(ring, size, "%llu", obj->size);
 RAMCHAN_KIND_ATTR(ring, fill, "%llu", ramchan_ring_fill(obj));
 RAMCHAN_KIND_ATTR(ring, bytes_in, "%llu", READ_ONCE(obj->prod->head));
