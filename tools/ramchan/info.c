@@ -3,7 +3,8 @@
  * ramchan info: what the loaded module offers (RAMCHAN_IOC_INFO): its ABI
  * version, every feature bit (by the names libramchan gives them, unknown
  * ones in hex) and every limit of struct ramchan_info, for humans or as
- * JSON.
+ * JSON; and its global counters when its netlink family answers
+ * stats-get (nl.h), without a word when it does not.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +18,8 @@
 #include "../common/opts.h"
 #include "../common/jsonout.h"
 #include "cli.h"
+#include "nl.h"
+#include "nl_attr.h"
 
 struct info_args {
 	struct cli_opts common;
@@ -62,10 +65,21 @@ static const char *info_feature(uint64_t bit, char *buf, size_t size)
 	return buf;
 }
 
+/* The global counters (stats-get); false when netlink cannot tell. */
+static bool info_stats(struct rcnl_stats *st)
+{
+	struct rcnl *nl = rcnl_open("ramchan info", true);
+	bool ok = nl && !rcnl_stats_get(nl, st);
+
+	rcnl_close(nl);
+	return ok;
+}
+
 static int info_json(const struct ramchan_info *info)
 {
 	struct json_object *root = jout_object(), *features = jout_array();
 	const struct ramchan_limit *l = NULL;
+	struct rcnl_stats st;
 	char hex[24];
 	int bit;
 
@@ -78,14 +92,30 @@ static int info_json(const struct ramchan_info *info)
 	jout_set(root, "features_mask", jout_u64(info->features));
 	while ((l = ramchan_limit_next(l)))
 		jout_set(root, l->name, jout_u64(ramchan_limit_value(info, l)));
+	if (info_stats(&st))
+		jout_set(root, "stats", rcnl_stats_json(&st));
 	return jout_print(stdout, root, false);
 }
+
+/* The counters of stats-get for humans (the ABI version is above). */
+static const struct {
+	int attr;
+	const char *title;
+	const char *unit;
+} info_stats_titles[] = {
+	{ RAMCHAN_A_STATS_CHANNELS, "live channels", "channels" },
+	{ RAMCHAN_A_STATS_BYTES_HELD, "RAM held", "bytes" },
+	{ RAMCHAN_A_STATS_OPEN_FILES, "open files", "files" },
+	{ RAMCHAN_A_STATS_OPENS, "opens since load", "opens" },
+};
 
 static void info_human(const struct ramchan_info *info)
 {
 	const struct ramchan_limit *l = NULL;
 	int width = strlen("ABI version");
+	struct rcnl_stats st;
 	char hex[24];
+	size_t k;
 	int bit;
 
 	while ((l = ramchan_limit_next(l)))
@@ -102,6 +132,14 @@ static void info_human(const struct ramchan_info *info)
 	while ((l = ramchan_limit_next(l)))
 		printf("%-*s  %" PRIu64 " %s\n", width, l->title,
 		       ramchan_limit_value(info, l), l->unit);
+	if (!info_stats(&st))
+		return;
+	for (k = 0; k < sizeof(info_stats_titles) / sizeof(info_stats_titles[0]); k++)
+		if (st.present & (1ULL << info_stats_titles[k].attr))
+			printf("%-*s  %" PRIu64 " %s\n", width,
+			       info_stats_titles[k].title,
+			       st.v[info_stats_titles[k].attr],
+			       info_stats_titles[k].unit);
 }
 
 int cmd_info(const struct cli_opts *opts, int argc, char **argv)
