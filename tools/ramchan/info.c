@@ -27,7 +27,7 @@ struct info_args {
 
 static const struct cli_opt info_opts[] = {
 	{ "json", 'j', CLI_OPT_FLAG, offsetof(struct info_args, common.json),
-	  NULL, "JSON: the ABI version, features and every limit" },
+	  NULL, "JSON: the ABI version, features, every limit, the counters" },
 	{ "device", 'd', CLI_OPT_STRING, offsetof(struct info_args, common.dev),
 	  "PATH", "control device (default /dev/ramchan)" },
 	CLI_OPTS_STANDARD,
