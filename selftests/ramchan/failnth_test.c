@@ -45,6 +45,7 @@
 #include <linux/ramchan.h>
 
 #include "../kselftest_harness.h"
+#include "genl.h"
 
 #define RAMCHAN_DEV	"/dev/ramchan"
 #define SYSFS_DIR	"/sys/kernel/ramchan/"
@@ -83,6 +84,7 @@ struct sweep;
  */
 struct entry {
 	const char *name;
+	bool netlink;
 	int (*prep)(struct sweep *s);
 	int (*call)(struct sweep *s);
 	void (*undo)(struct sweep *s, int ret);
@@ -102,6 +104,9 @@ struct sweep {
 	uint64_t head, tail;	/* ring positions before the call */
 	long mq_count;
 	int efd;
+	struct nl *nl;		/* a genl socket for the netlink entries */
+	struct nl *events;	/* one subscribed to the events group */
+	uint64_t ring_id;
 };
 
 static long read_long(const char *path)
@@ -299,9 +304,12 @@ static int msgqueue_room(int ctl)
 
 /* ---- the sweep ---------------------------------------------------------- */
 
-static bool result_ok(int ret, int want)
+static bool result_ok(const struct entry *e, int ret, int want)
 {
 	if (ret == -ENOMEM || ret == -EFAULT)
+		return true;
+	/* Netlink's own word for a message it had no memory for. */
+	if (e->netlink && ret == -ENOBUFS)
 		return true;
 	if (want == INT_MIN)
 		return ret >= 0;
@@ -353,7 +361,7 @@ static int run_sweep(struct __test_metadata *_metadata, struct sweep *s,
 			break;
 		}
 		points++;
-		if (!result_ok(ret, want)) {
+		if (!result_ok(e, ret, want)) {
 			TH_LOG("%s: fault %u: returned %d (%s), want %d or -ENOMEM/-EFAULT",
 			       e->name, n, ret, ret < 0 ? strerror(-ret) : "",
 			       want);
@@ -839,10 +847,60 @@ static int call_sysfs_read(struct sweep *s)
 	return n;
 }
 
+/*
+ * Netlink: a request and its replies (for a dump, the dump runs in this
+ * recv) up to the ACK. Read-only ops: the state must not move at all.
+ */
+static int nl_call(struct nl *nl, int cmd, int flags, uint64_t id)
+{
+	char req[1024];
+	struct nlmsghdr *nlh = start(nl, req, nl->family, cmd, flags);
+	int ret;
+
+	if (id)
+		put_attr(nlh, RAMCHAN_A_CHANNEL_ID, &id, sizeof(id));
+	if (flags & NLM_F_DUMP)
+		put_attr(nlh, RAMCHAN_A_CHANNEL_WITH_PEERS, NULL, 0);
+	ret = transact(nl, nlh, NULL, NULL);
+	return ret < 0 ? ret : 0;
+}
+
+static int call_nl_channel_get(struct sweep *s)
+{
+	return nl_call(s->nl, RAMCHAN_CMD_CHANNEL_GET, 0, s->ring_id);
+}
+
+static int call_nl_channel_dump(struct sweep *s)
+{
+	return nl_call(s->nl, RAMCHAN_CMD_CHANNEL_GET, NLM_F_DUMP, 0);
+}
+
+static int call_nl_stats_get(struct sweep *s)
+{
+	return nl_call(s->nl, RAMCHAN_CMD_STATS_GET, 0, 0);
+}
+
+/* A CREATE with a listener: its event may be lost, never the channel. */
+static int call_create_mq_listened(struct sweep *s)
+{
+	return create_mq(s->ctl, NULL, 8, 512);
+}
+
+static void close_and_drain_events(struct sweep *s, int ret)
+{
+	struct msg *m = malloc(sizeof(*m));
+
+	close_fd(s, ret);
+	while (m && next_event(s->events, m, 0))
+		;
+	free(m);
+}
+
 /* ---- the fixture -------------------------------------------------------- */
 
 FIXTURE(failnth) {
 	struct sweep s;
+	struct nl nl, events;
 	char ring_dir[128], mq_dir[128];
 	int memlock_room, msgqueue_room;
 };
@@ -901,6 +959,12 @@ FIXTURE_SETUP(failnth)
 	ASSERT_LE(0, s->efd);
 	s->path = self->ring_dir;
 	s->ring_dir = self->ring_dir;
+	s->ring_id = strtoull(self->ring_dir + strlen(CHAN_DIR), NULL, 10);
+	s->nl = &self->nl;
+	s->events = &self->events;
+	ASSERT_EQ(0, nl_open(s->nl));
+	ASSERT_EQ(0, nl_open(s->events));
+	ASSERT_EQ(0, nl_subscribe(s->events));
 
 	self->memlock_room = memlock_room(s->ctl);
 	self->msgqueue_room = msgqueue_room(s->ctl);
@@ -914,6 +978,10 @@ FIXTURE_TEARDOWN(failnth)
 
 	if (self->s.nth_fd > 0)
 		nth_disarm(self->s.nth_fd);
+	if (self->nl.fd > 0)
+		close(self->nl.fd);
+	if (self->events.fd > 0)
+		close(self->events.fd);
 	if (self->s.ctl > 0)
 		ioctl(self->s.ctl, RAMCHAN_IOC_UNLINK, &u);
 }
@@ -970,6 +1038,22 @@ SWEEP(mq_setattr, NULL, call_mq_setattr, NULL, NULL)
 SWEEP(mq_notify, NULL, call_mq_notify, notify_clear, registered_iff_ok)
 SWEEP(mq_dup, NULL, call_mq_dup, close_fd, NULL)
 SWEEP(mq_poll, NULL, call_poll_mq, NULL, NULL)
+
+#define SWEEP_NL(_name, _call, _undo)					\
+	TEST_F_TIMEOUT(failnth, _name, 600)				\
+	{								\
+		const struct entry e = {				\
+			.name = #_name, .netlink = true,		\
+			.call = _call, .undo = _undo,			\
+		};							\
+		sweep_one(_metadata, self, &e);				\
+	}
+
+SWEEP_NL(nl_channel_get, call_nl_channel_get, NULL)
+SWEEP_NL(nl_channel_dump, call_nl_channel_dump, NULL)
+SWEEP_NL(nl_stats_get, call_nl_stats_get, NULL)
+SWEEP(create_mq_listened, NULL, call_create_mq_listened,
+      close_and_drain_events, NULL)
 
 /* Every file of a sysfs directory, swept one by one. */
 static void sweep_dir(struct __test_metadata *_metadata,
