@@ -139,9 +139,20 @@ struct ramchan_chan *ramchan_chan_find(u64 id, const char *name);
 struct ramchan_chan *ramchan_chan_next(u64 after, unsigned int kind);
 
 /* chan_peer.c */
-typedef int (*ramchan_peer_fn)(pid_t pid, unsigned int fd, unsigned int role,
-			       void *arg);
-int ramchan_chan_for_each_peer(struct ramchan_chan *chan, bool all,
-			       ramchan_peer_fn fn, void *arg);
+/**
+ * struct ramchan_peer_visit - what ramchan_chan_visit_peers() calls
+ * @actor:	called for each fd of the channel (as dir_context's actor):
+ *		the pid, in the caller's pid namespace, the fd and its role;
+ *		atomically (a spinlock held); nonzero ends the walk
+ *
+ * Embedded in the caller's own state, found back with container_of().
+ */
+struct ramchan_peer_visit {
+	int (*actor)(struct ramchan_peer_visit *visit, pid_t pid,
+		     unsigned int fd, unsigned int role);
+};
+
+int ramchan_chan_visit_peers(struct ramchan_chan *chan, bool all,
+			     struct ramchan_peer_visit *visit);
 
 #endif /* RAMCHAN_CHAN_H */

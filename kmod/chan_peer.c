@@ -30,8 +30,7 @@
 
 struct ramchan_peer_walk {
 	struct ramchan_chan *chan;
-	ramchan_peer_fn fn;
-	void *arg;
+	struct ramchan_peer_visit *visit;
 	pid_t pid;
 };
 
@@ -44,7 +43,8 @@ static int ramchan_peer_match(const void *data, struct file *file,
 	if (file->f_op != walk->chan->kind->fops ||
 	    ramchan_file_chan(file) != walk->chan)
 		return 0;
-	return walk->fn(walk->pid, fd, ramchan_file_role(file), walk->arg);
+	return walk->visit->actor(walk->visit, walk->pid, fd,
+				  ramchan_file_role(file));
 }
 
 /* The next thread group leader from pid @nr on in @ns, referenced. */
@@ -82,22 +82,19 @@ static bool ramchan_peer_same_user(struct task_struct *task)
 }
 
 /**
- * ramchan_chan_for_each_peer - call @fn for each fd of @chan
+ * ramchan_chan_visit_peers - visit each fd of @chan
  * @chan:	a referenced channel
  * @all:	every process; false: only those of the caller's euid
- * @fn:	called with the pid (in the caller's pid namespace), the fd and
- *		the role of each file of @chan, atomically (a spinlock held);
- *		a nonzero return ends the walk with that value
- * @arg:	for @fn
+ * @visit:	its actor is called for each fd
  *
- * Return: 0, what @fn returned, or -EINTR on a fatal signal.
+ * Return: 0, what the actor returned, or -EINTR on a fatal signal.
  */
-int ramchan_chan_for_each_peer(struct ramchan_chan *chan, bool all,
-			       ramchan_peer_fn fn, void *arg)
+int ramchan_chan_visit_peers(struct ramchan_chan *chan, bool all,
+			     struct ramchan_peer_visit *visit)
 {
 	struct pid_namespace *ns = task_active_pid_ns(current);
 	struct ramchan_peer_walk walk = {
-		.chan = chan, .fn = fn, .arg = arg,
+		.chan = chan, .visit = visit,
 	};
 	struct task_struct *task;
 	pid_t nr = 1;

@@ -87,28 +87,31 @@ static int ramchan_nl_fill_ring(struct sk_buff *skb, struct ramchan_ring *ring)
 	return 0;
 }
 
-/* Statistics: each value one lockless snapshot, as in sysfs. */
+/*
+ * Statistics, read without the queue lock as sysfs does: each value one
+ * snapshot, the set not necessarily consistent.
+ */
 static int ramchan_nl_fill_mq(struct sk_buff *skb, struct ramchan_mq *mq)
 {
-	u32 senders = data_race(READ_ONCE(mq->senders_waiting));
-	u32 receivers = data_race(READ_ONCE(mq->receivers_waiting));
+	u32 senders = READ_ONCE(mq->senders_waiting);
+	u32 receivers = READ_ONCE(mq->receivers_waiting);
 
 	if (ramchan_nl_put_u64(skb, RAMCHAN_A_CHANNEL_SIZE,
 			       (u64)mq->depth * mq->msg_size) ||
 	    ramchan_nl_put_u64(skb, RAMCHAN_A_CHANNEL_FILL,
-			       data_race(READ_ONCE(mq->bytes))) ||
+			       READ_ONCE(mq->bytes)) ||
 	    ramchan_nl_put_u64(skb, RAMCHAN_A_CHANNEL_COUNT,
-			       data_race(READ_ONCE(mq->count))) ||
+			       READ_ONCE(mq->count)) ||
 	    ramchan_nl_put_u64(skb, RAMCHAN_A_CHANNEL_BYTES_IN,
-			       data_race(READ_ONCE(mq->bytes_in))) ||
+			       READ_ONCE(mq->bytes_in)) ||
 	    ramchan_nl_put_u64(skb, RAMCHAN_A_CHANNEL_BYTES_OUT,
-			       data_race(READ_ONCE(mq->bytes_out))) ||
+			       READ_ONCE(mq->bytes_out)) ||
 	    ramchan_nl_put_u64(skb, RAMCHAN_A_CHANNEL_RECORDS_IN,
-			       data_race(READ_ONCE(mq->msgs_in))) ||
+			       READ_ONCE(mq->msgs_in)) ||
 	    ramchan_nl_put_u64(skb, RAMCHAN_A_CHANNEL_RECORDS_OUT,
-			       data_race(READ_ONCE(mq->msgs_out))) ||
+			       READ_ONCE(mq->msgs_out)) ||
 	    ramchan_nl_put_u64(skb, RAMCHAN_A_CHANNEL_HIGH_WATER,
-			       data_race(READ_ONCE(mq->high_water))) ||
+			       READ_ONCE(mq->high_water)) ||
 	    nla_put_u32(skb, RAMCHAN_A_CHANNEL_WAITERS, senders + receivers) ||
 	    nla_put_u32(skb, RAMCHAN_A_CHANNEL_DEPTH, mq->depth) ||
 	    nla_put_u32(skb, RAMCHAN_A_CHANNEL_MSG_SIZE, mq->msg_size) ||
@@ -116,22 +119,28 @@ static int ramchan_nl_fill_mq(struct sk_buff *skb, struct ramchan_mq *mq)
 	    nla_put_u32(skb, RAMCHAN_A_CHANNEL_SPIN_US,
 			READ_ONCE(mq->spin_us)) ||
 	    ramchan_nl_put_u64(skb, RAMCHAN_A_CHANNEL_DROPS,
-			       data_race(READ_ONCE(mq->drops))) ||
+			       READ_ONCE(mq->drops)) ||
 	    ramchan_nl_put_u64(skb, RAMCHAN_A_CHANNEL_REJECTS,
-			       data_race(READ_ONCE(mq->rejects))) ||
+			       READ_ONCE(mq->rejects)) ||
 	    ramchan_nl_put_u64(skb, RAMCHAN_A_CHANNEL_HANDOFFS,
-			       data_race(READ_ONCE(mq->handoffs))) ||
+			       READ_ONCE(mq->handoffs)) ||
 	    nla_put_u32(skb, RAMCHAN_A_CHANNEL_SENDERS_WAITING, senders) ||
 	    nla_put_u32(skb, RAMCHAN_A_CHANNEL_RECEIVERS_WAITING, receivers))
 		return -EMSGSIZE;
 	return 0;
 }
 
-/* ramchan_chan_for_each_peer() callback: one RAMCHAN_A_CHANNEL_PEER nest. */
-static int ramchan_nl_put_peer(pid_t pid, unsigned int fd, unsigned int role,
-			       void *arg)
+struct ramchan_nl_peers {
+	struct ramchan_peer_visit visit;
+	struct sk_buff *skb;
+};
+
+/* The peer walk's actor: one RAMCHAN_A_CHANNEL_PEER nest. */
+static int ramchan_nl_put_peer(struct ramchan_peer_visit *visit, pid_t pid,
+			       unsigned int fd, unsigned int role)
 {
-	struct sk_buff *skb = arg;
+	struct sk_buff *skb =
+		container_of(visit, struct ramchan_nl_peers, visit)->skb;
 	struct nlattr *nest;
 
 	nest = nla_nest_start(skb, RAMCHAN_A_CHANNEL_PEER);
@@ -153,11 +162,14 @@ static int ramchan_nl_put_peer(pid_t pid, unsigned int fd, unsigned int role,
  */
 static int ramchan_nl_fill_peers(struct sk_buff *skb, struct ramchan_chan *chan)
 {
+	struct ramchan_nl_peers peers = {
+		.visit.actor = ramchan_nl_put_peer, .skb = skb,
+	};
 	bool all = uid_eq(current_euid(), chan->owner) ||
 		   capable(CAP_SYS_ADMIN);
 	int err;
 
-	err = ramchan_chan_for_each_peer(chan, all, ramchan_nl_put_peer, skb);
+	err = ramchan_chan_visit_peers(chan, all, &peers.visit);
 	return err == -EMSGSIZE ? 0 : err;
 }
 

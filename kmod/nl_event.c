@@ -52,50 +52,29 @@ void ramchan_nl_event_stop(void)
 	synchronize_rcu();
 }
 
-/* Is anyone subscribed to the events group? */
-static bool ramchan_nl_event_listened(void)
-{
-	const struct genl_family *family;
-	bool listened;
-
-	rcu_read_lock();
-	family = rcu_dereference(ramchan_nl_event_family);
-	listened = family && genl_has_listeners(family, &init_net,
-						RAMCHAN_NL_GROUP_EVENTS);
-	rcu_read_unlock();
-	return listened;
-}
-
 /*
- * A new event message for @cmd, or NULL when nobody listens or memory is
- * short. On success the RCU read lock is held and *@familyp is set: the
- * caller fills the message and calls ramchan_nl_event_send().
+ * A new event message for @cmd from @family (NULL once netlink is
+ * stopping), or NULL when nobody listens or memory is short. Called and
+ * sent (ramchan_nl_event_send()) under the RCU read lock that @family was
+ * read under.
  */
-static struct sk_buff *ramchan_nl_event_new(u8 cmd, void **hdrp,
-					    const struct genl_family **familyp)
+static struct sk_buff *ramchan_nl_event_new(const struct genl_family *family,
+					    u8 cmd, void **hdrp)
 {
-	const struct genl_family *family;
 	struct sk_buff *skb;
 
-	rcu_read_lock();
-	family = rcu_dereference(ramchan_nl_event_family);
 	if (!family ||
 	    !genl_has_listeners(family, &init_net, RAMCHAN_NL_GROUP_EVENTS))
-		goto out_unlock;
+		return NULL;
 	skb = genlmsg_new(RAMCHAN_NL_EVENT_SIZE, GFP_ATOMIC | __GFP_NOWARN);
 	if (!skb)
-		goto out_unlock;
+		return NULL;
 	*hdrp = genlmsg_put(skb, 0, 0, family, 0, cmd);
 	if (!*hdrp) {
 		nlmsg_free(skb);
-		goto out_unlock;
+		return NULL;
 	}
-	*familyp = family;
 	return skb;
-
-out_unlock:
-	rcu_read_unlock();
-	return NULL;
 }
 
 /* Send what ramchan_nl_event_new() began; @err is how filling it went. */
@@ -104,12 +83,11 @@ static void ramchan_nl_event_send(const struct genl_family *family,
 {
 	if (err) {
 		nlmsg_free(skb);
-	} else {
-		genlmsg_end(skb, hdr);
-		genlmsg_multicast(family, skb, 0, RAMCHAN_NL_GROUP_EVENTS,
-				  GFP_ATOMIC | __GFP_NOWARN);
+		return;
 	}
-	rcu_read_unlock();
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast(family, skb, 0, RAMCHAN_NL_GROUP_EVENTS,
+			  GFP_ATOMIC | __GFP_NOWARN);
 }
 
 static int ramchan_nl_put_chan(struct sk_buff *skb, u64 id, unsigned int kind,
@@ -124,67 +102,59 @@ static int ramchan_nl_put_chan(struct sk_buff *skb, u64 id, unsigned int kind,
 	return 0;
 }
 
+/*
+ * An event with the channel's id, kind, name and @extra (an attribute
+ * type, 0 for none) of @value.
+ */
 static void ramchan_nl_chan_event(u8 cmd, u64 id, unsigned int kind,
-				  const char *name)
+				  const char *name, int extra, u32 value)
 {
 	const struct genl_family *family;
 	struct sk_buff *skb;
 	void *hdr;
+	int err;
 
-	skb = ramchan_nl_event_new(cmd, &hdr, &family);
-	if (skb)
-		ramchan_nl_event_send(family, skb, hdr,
-				      ramchan_nl_put_chan(skb, id, kind, name));
+	rcu_read_lock();
+	family = rcu_dereference(ramchan_nl_event_family);
+	skb = ramchan_nl_event_new(family, cmd, &hdr);
+	if (skb) {
+		err = ramchan_nl_put_chan(skb, id, kind, name);
+		if (!err && extra && nla_put_u32(skb, extra, value))
+			err = -EMSGSIZE;
+		ramchan_nl_event_send(family, skb, hdr, err);
+	}
+	rcu_read_unlock();
 }
 
 void ramchan_nl_chan_created(u64 id, unsigned int kind, const char *name,
 			     u32 owner)
 {
-	const struct genl_family *family;
-	struct sk_buff *skb;
-	void *hdr;
-	int err;
-
-	skb = ramchan_nl_event_new(RAMCHAN_CMD_CHANNEL_CREATE_NTF, &hdr,
-				   &family);
-	if (!skb)
-		return;
-	err = ramchan_nl_put_chan(skb, id, kind, name);
-	if (!err && nla_put_u32(skb, RAMCHAN_A_CHANNEL_OWNER, owner))
-		err = -EMSGSIZE;
-	ramchan_nl_event_send(family, skb, hdr, err);
+	ramchan_nl_chan_event(RAMCHAN_CMD_CHANNEL_CREATE_NTF, id, kind, name,
+			      RAMCHAN_A_CHANNEL_OWNER, owner);
 }
 
 void ramchan_nl_chan_destroyed(u64 id, unsigned int kind, const char *name)
 {
-	ramchan_nl_chan_event(RAMCHAN_CMD_CHANNEL_DESTROY_NTF, id, kind, name);
+	ramchan_nl_chan_event(RAMCHAN_CMD_CHANNEL_DESTROY_NTF, id, kind, name,
+			      0, 0);
 }
 
 void ramchan_nl_chan_unlinked(u64 id, unsigned int kind, const char *name)
 {
-	ramchan_nl_chan_event(RAMCHAN_CMD_CHANNEL_UNLINK_NTF, id, kind, name);
+	ramchan_nl_chan_event(RAMCHAN_CMD_CHANNEL_UNLINK_NTF, id, kind, name,
+			      0, 0);
 }
 
 void ramchan_nl_ring_broken(u64 id)
 {
 	ramchan_nl_chan_event(RAMCHAN_CMD_RING_BROKEN_NTF, id,
-			      RAMCHAN_KIND_RING, NULL);
+			      RAMCHAN_KIND_RING, NULL, 0, 0);
 }
 
 void ramchan_nl_peer_gone(u64 id, unsigned int kind, unsigned int role)
 {
-	const struct genl_family *family;
-	struct sk_buff *skb;
-	void *hdr;
-	int err;
-
-	skb = ramchan_nl_event_new(RAMCHAN_CMD_PEER_GONE_NTF, &hdr, &family);
-	if (!skb)
-		return;
-	err = ramchan_nl_put_chan(skb, id, kind, NULL);
-	if (!err && nla_put_u32(skb, RAMCHAN_A_CHANNEL_ROLE, role))
-		err = -EMSGSIZE;
-	ramchan_nl_event_send(family, skb, hdr, err);
+	ramchan_nl_chan_event(RAMCHAN_CMD_PEER_GONE_NTF, id, kind, NULL,
+			      RAMCHAN_A_CHANNEL_ROLE, role);
 }
 
 /*
@@ -216,27 +186,31 @@ static bool ramchan_nl_overflow_allowed(u64 *suppressed)
 void ramchan_nl_overflow(u64 id, u32 policy, u64 drops, u64 rejects)
 {
 	const struct genl_family *family;
-	struct sk_buff *skb;
+	struct sk_buff *skb = NULL;
 	u64 suppressed;
 	void *hdr;
 	int err;
 
+	rcu_read_lock();
+	family = rcu_dereference(ramchan_nl_event_family);
 	/* No listener, no rate-limit bookkeeping; over the limit, no skb. */
-	if (!ramchan_nl_event_listened() ||
-	    !ramchan_nl_overflow_allowed(&suppressed))
-		return;
-	skb = ramchan_nl_event_new(RAMCHAN_CMD_OVERFLOW_NTF, &hdr, &family);
-	if (!skb)
-		return;
-	err = ramchan_nl_put_chan(skb, id, RAMCHAN_KIND_MQ, NULL);
-	if (!err &&
-	    (nla_put_u32(skb, RAMCHAN_A_CHANNEL_OVERFLOW, policy) ||
-	     nla_put_u64_64bit(skb, RAMCHAN_A_CHANNEL_DROPS, drops,
-			       RAMCHAN_A_CHANNEL_PAD) ||
-	     nla_put_u64_64bit(skb, RAMCHAN_A_CHANNEL_REJECTS, rejects,
-			       RAMCHAN_A_CHANNEL_PAD) ||
-	     nla_put_u64_64bit(skb, RAMCHAN_A_CHANNEL_SUPPRESSED, suppressed,
-			       RAMCHAN_A_CHANNEL_PAD)))
-		err = -EMSGSIZE;
-	ramchan_nl_event_send(family, skb, hdr, err);
+	if (family &&
+	    genl_has_listeners(family, &init_net, RAMCHAN_NL_GROUP_EVENTS) &&
+	    ramchan_nl_overflow_allowed(&suppressed))
+		skb = ramchan_nl_event_new(family, RAMCHAN_CMD_OVERFLOW_NTF,
+					   &hdr);
+	if (skb) {
+		err = ramchan_nl_put_chan(skb, id, RAMCHAN_KIND_MQ, NULL);
+		if (!err &&
+		    (nla_put_u32(skb, RAMCHAN_A_CHANNEL_OVERFLOW, policy) ||
+		     nla_put_u64_64bit(skb, RAMCHAN_A_CHANNEL_DROPS, drops,
+				       RAMCHAN_A_CHANNEL_PAD) ||
+		     nla_put_u64_64bit(skb, RAMCHAN_A_CHANNEL_REJECTS, rejects,
+				       RAMCHAN_A_CHANNEL_PAD) ||
+		     nla_put_u64_64bit(skb, RAMCHAN_A_CHANNEL_SUPPRESSED,
+				       suppressed, RAMCHAN_A_CHANNEL_PAD)))
+			err = -EMSGSIZE;
+		ramchan_nl_event_send(family, skb, hdr, err);
+	}
+	rcu_read_unlock();
 }

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -125,6 +126,16 @@ static uint64_t chan_id(int fd)
 		return 0;
 	text[n] = '\0';
 	return ramchan_fdinfo_parse(text, &fi) ? 0 : fi.id;
+}
+
+static bool kernel_at_least(int major, int minor)
+{
+	struct utsname u;
+	int ma = 0, mi = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
+		return true;
+	return ma > major || (ma == major && mi >= minor);
 }
 
 static long sysfs_long(const char *path)
@@ -447,7 +458,9 @@ TEST_F(nl, malformed_requests_get_errno_and_extack)
 	len = raw(&r, RAMCHAN_A_CHANNEL_ID, &id, 8);
 	EXPECT_EQ(-EINVAL, bad_request(&self->nl, RAMCHAN_CMD_CHANNEL_GET,
 				       NLM_F_DUMP, &r, len));
-	EXPECT_NE('\0', self->nl.ack.text[0]);
+	/* 6.1 does not pass a dump's start() extack on (6.2 does). */
+	if (kernel_at_least(6, 2))
+		EXPECT_NE('\0', self->nl.ack.text[0]);
 
 	/* Id 0 and an empty name exist never. */
 	id = 0;
