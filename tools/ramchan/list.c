@@ -40,10 +40,15 @@ enum {
 
 #define R SCOLS_FL_RIGHT
 
+/*
+ * NAME's width hint is in columns, not a share of the terminal: a share of
+ * 80 columns is narrower than most names, and libsmartcols then breaks
+ * every row after the name (the rest on a line of its own).
+ */
 static const struct table_column list_columns[NR_COLS] = {
 	[COL_ID] = { "ID", "channel id", 4, R, true },
 	[COL_KIND] = { "KIND", "ring or mq", 4, 0, true },
-	[COL_NAME] = { "NAME", "name in the IPC namespace, - when anonymous", 0.2, 0, true },
+	[COL_NAME] = { "NAME", "name in the IPC namespace, - when anonymous", 8, 0, true },
 	[COL_OWNER] = { "OWNER", "owner (creator's user)", 8, 0, true },
 	[COL_GROUP] = { "GROUP", "group (creator's group)", 8, 0, false },
 	[COL_MODE] = { "MODE", "permission bits, octal", 4, R, true },
