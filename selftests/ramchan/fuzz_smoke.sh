@@ -12,4 +12,6 @@ fuzz=$(command -v ramchan-fuzz) || {
 }
 secs=15
 [ -e /sys/kernel/debug/kmemleak ] && secs=60
-exec "$fuzz" -s "${RAMCHAN_FUZZ_SECONDS:-$secs}" -q --hang 120 -S 42
+# No fd but stdio: the runner's status pipe (fd 3) and log (fd 4) are
+# not for a fuzzer that writes to fd numbers at random.
+exec "$fuzz" -s "${RAMCHAN_FUZZ_SECONDS:-$secs}" -q --hang 120 -S 42 3>&- 4>&-

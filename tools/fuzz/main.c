@@ -24,6 +24,7 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <linux/ramchan.h>
@@ -374,6 +375,17 @@ static int report(const struct run *r, bool json)
 	return jout_print(stdout, root, true);
 }
 
+/* Close every fd above stderr: close_range() where the kernel has it. */
+static void close_inherited_fds(void)
+{
+	long fd, max = sysconf(_SC_OPEN_MAX);
+
+	if (!syscall(SYS_close_range, 3U, ~0U, 0U))
+		return;
+	for (fd = 3; fd < (max > 0 ? max : 1024); fd++)
+		close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	struct args a = { 0 };
@@ -400,6 +412,12 @@ int main(int argc, char **argv)
 		return cli_usage_error(&spec, "--hang: not a number of seconds: %s",
 				       a.hang);
 	r.seed = a.seed ? strtoull(a.seed, NULL, 0) : (uint64_t)time(NULL);
+	/*
+	 * The workers read, write and close fd numbers at random: none may
+	 * be one we were given (a test runner's status pipe got a worker's
+	 * bytes instead of our exit status).
+	 */
+	close_inherited_fds();
 	if (access("/dev/ramchan", R_OK | W_OK)) {
 		fprintf(stderr, "ramchan-fuzz: cannot open /dev/ramchan: %s (load the module: insmod ramchan.ko)\n",
 			strerror(errno));
