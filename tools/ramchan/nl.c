@@ -142,6 +142,35 @@ static struct nl_sock *rcnl_socket(int *err)
 	return sk;
 }
 
+/* Is this process in another network namespace than init (pid 1)? */
+static bool rcnl_other_netns(void)
+{
+	char self[64], init[64];
+	ssize_t a, b;
+
+	a = readlink("/proc/self/ns/net", self, sizeof(self));
+	b = readlink("/proc/1/ns/net", init, sizeof(init));
+	return a > 0 && b > 0 && (a != b || memcmp(self, init, a));
+}
+
+/*
+ * Why the family is not there. The module registers it in the initial
+ * network namespace only (the channels are scoped by the IPC namespace):
+ * from another one, as in a container, it cannot be seen.
+ */
+static void rcnl_say_no_family(const char *prog)
+{
+	if (access("/sys/kernel/ramchan", F_OK))
+		fprintf(stderr, "%s: the ramchan netlink family is not there: is the module loaded? try: modprobe ramchan\n",
+			prog);
+	else if (rcnl_other_netns())
+		fprintf(stderr, "%s: the ramchan netlink family is not in this network namespace: the module offers it in the initial one only (ramchan info and the channel commands work here)\n",
+			prog);
+	else
+		fprintf(stderr, "%s: the loaded module has no ramchan netlink family: it may predate netlink (ramchan info tells its ABI)\n",
+			prog);
+}
+
 struct rcnl *rcnl_open(const char *prog, bool quiet)
 {
 	struct rcnl *nl = calloc(1, sizeof(*nl));
@@ -162,9 +191,7 @@ struct rcnl *rcnl_open(const char *prog, bool quiet)
 		err = nl->family;
 		if (quiet) {
 		} else if (err == -NLE_OBJ_NOTFOUND) {
-			fprintf(stderr, "ramchan: the ramchan netlink family is not there: is the module loaded? try: modprobe ramchan\n");
-			if (!access("/sys/kernel/ramchan", F_OK))
-				fprintf(stderr, "ramchan: (/sys/kernel/ramchan is there: the loaded module may predate netlink; ramchan info tells its ABI)\n");
+			rcnl_say_no_family(prog);
 		} else {
 			fprintf(stderr, "%s: looking up the netlink family %s: %s\n",
 				prog, RAMCHAN_FAMILY_NAME, nl_geterror(err));
