@@ -52,8 +52,9 @@ static void monitor_more_help(FILE *f)
 		   "  overflow    a full queue dropped or refused a message: id policy\n"
 		   "              drops rejects suppressed (at most %d a second, the\n"
 		   "              others counted in suppressed)\n"
-		   "\nEvents of every channel of this IPC namespace are shown. SIGINT and\n"
-		   "SIGTERM end it with exit status 0.\n", RAMCHAN_NL_OVERFLOW_BURST);
+		   "\nEvents of every channel are shown, of every IPC namespace: the kernel\n"
+		   "does not filter them (list and stat see this namespace's only). SIGINT\n"
+		   "and SIGTERM end it with exit status 0.\n", RAMCHAN_NL_OVERFLOW_BURST);
 }
 
 static const struct cli_spec monitor_spec = {
