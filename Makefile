@@ -25,6 +25,10 @@ help:
 	@echo "make selftests build and install the kselftests in build/kselftest"
 	@echo "make vm KVER=6.12 CMD='...'  run a command in a guest"
 	@echo "make deps      install the Debian packages ramchan needs"
+	@echo "make install [PREFIX=/usr/local] [DESTDIR=...] [INSTALL_MODULES_LOAD=1]"
+	@echo "               libramchan, ramchan, ramchan-bench, headers, ramchan.pc,"
+	@echo "               man page, completion, udev rule; the module through DKMS"
+	@echo "make uninstall [PREFIX=...] [DESTDIR=...]  remove all of it"
 
 module:
 	@if [ ! -d "$(KDIR)" ]; then \
@@ -75,17 +79,108 @@ lint:
 dkms-check:
 	@tools/dkms-check
 
-# Install the DKMS package (kmod/, uapi/, dkms.conf) into /usr/src and build
-# it for the running kernel.
+# make install [PREFIX=/usr/local] [DESTDIR=...] [INSTALL_MODULES_LOAD=1]:
+#  - userspace through tools/Makefile (libramchan.so.0/.so/.a, ramchan.h,
+#    the uapi header linux/ramchan.h, ramchan.pc with the real prefix and
+#    libdir, ramchan, ramchan-bench, ramchan(1), the bash completion);
+#  - the module's DKMS source (kmod/, uapi/, dkms.conf: dkms.conf builds
+#    in kmod/, so the top-level Kbuild does not ship) in
+#    $(DESTDIR)/usr/src/ramchan-VERSION, and dkms add, build and install
+#    when DESTDIR is empty and dkms exists (else it says what to run);
+#  - the udev rule tools/udev/60-ramchan.rules (/dev/ramchan to group
+#    ramchan, 0660) in UDEVRULESDIR: /lib/udev/rules.d for PREFIX /usr or
+#    /usr/local, else $(PREFIX)/lib/udev/rules.d; group ramchan is created
+#    when DESTDIR is empty;
+#  - tools/modules-load.d/ramchan.conf as an example in DOCDIR, and as
+#    /etc/modules-load.d/ramchan.conf only with INSTALL_MODULES_LOAD=1.
+# make uninstall removes all of it (dkms remove when DESTDIR is empty); the
+# group stays.
+PREFIX ?= /usr/local
+SYSTEM_PREFIXES := /usr /usr/local
 DKMS_VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
-dkms-install:
-	rm -rf /usr/src/ramchan-$(DKMS_VERSION)
-	mkdir -p /usr/src/ramchan-$(DKMS_VERSION)
-	cp -r kmod uapi dkms.conf /usr/src/ramchan-$(DKMS_VERSION)/
-	find /usr/src/ramchan-$(DKMS_VERSION) -name '*.o' -o -name '*.ko' -o \
-		-name '*.mod*' -o -name '.*.cmd' | xargs rm -f
-	dkms add ramchan/$(DKMS_VERSION)
-	dkms install ramchan/$(DKMS_VERSION)
+DKMS_SRCDIR = $(DESTDIR)/usr/src/ramchan-$(DKMS_VERSION)
+UDEVRULESDIR ?= $(if $(filter $(SYSTEM_PREFIXES),$(PREFIX)),/lib/udev/rules.d,$(PREFIX)/lib/udev/rules.d)
+DOCDIR ?= $(PREFIX)/share/doc/ramchan
+MODULESLOADDIR ?= /etc/modules-load.d
+# Build products of a checkout that must not ship in the DKMS source.
+DKMS_JUNK := -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
+	-o -name '.*.cmd' -o -name '*.order' -o -name Module.symvers -o -name '*.a' \
+	-o -name '*.dwo' -o -name '.cache.mk' -o -name '.tmp_versions'
+
+.PHONY: install uninstall install-tools install-dkms install-udev \
+	install-modules-load uninstall-dkms
+install: install-tools install-udev install-modules-load install-dkms
+
+install-tools:
+	$(MAKE) -C tools install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
+install-udev:
+	install -d $(DESTDIR)$(UDEVRULESDIR)
+	install -m 644 tools/udev/60-ramchan.rules $(DESTDIR)$(UDEVRULESDIR)/
+	@if [ -n "$(DESTDIR)" ]; then \
+		echo "install: DESTDIR set: not creating group ramchan, not reloading udev"; \
+	else \
+		getent group ramchan >/dev/null || { echo "groupadd --system ramchan"; groupadd --system ramchan; } && \
+		if [ -z "$(filter $(SYSTEM_PREFIXES),$(PREFIX))" ]; then \
+			echo "install: udev does not read $(UDEVRULESDIR): copy 60-ramchan.rules to /etc/udev/rules.d"; \
+		elif command -v udevadm >/dev/null && [ -d /run/udev ]; then \
+			udevadm control --reload-rules; \
+			udevadm trigger --action=change --sysname-match=ramchan || true; \
+		fi; \
+	fi
+
+install-modules-load:
+	install -d $(DESTDIR)$(DOCDIR)/examples/modules-load.d
+	install -m 644 tools/modules-load.d/ramchan.conf $(DESTDIR)$(DOCDIR)/examples/modules-load.d/
+ifeq ($(INSTALL_MODULES_LOAD),1)
+	install -d $(DESTDIR)$(MODULESLOADDIR)
+	install -m 644 tools/modules-load.d/ramchan.conf $(DESTDIR)$(MODULESLOADDIR)/
+endif
+
+# The source goes where dkms looks for it, whatever PREFIX is.
+install-dkms:
+	@if [ -z "$(DESTDIR)" ] && command -v dkms >/dev/null && \
+	    [ -n "$$(dkms status -m ramchan -v $(DKMS_VERSION))" ]; then \
+		echo "dkms remove ramchan/$(DKMS_VERSION) --all"; \
+		dkms remove ramchan/$(DKMS_VERSION) --all; fi
+	rm -rf $(DKMS_SRCDIR)
+	install -d $(DKMS_SRCDIR)
+	cp -r kmod uapi dkms.conf $(DKMS_SRCDIR)/
+	find $(DKMS_SRCDIR) \( $(DKMS_JUNK) \) -prune -exec rm -rf {} +
+	chmod -R u=rwX,go=rX $(DKMS_SRCDIR)
+	@if [ -n "$(DESTDIR)" ]; then \
+		echo "install: DESTDIR set: not running dkms (on the target: dkms install ramchan/$(DKMS_VERSION))"; \
+	elif ! command -v dkms >/dev/null; then \
+		echo "install: dkms not found: the module's source is in $(DKMS_SRCDIR);"; \
+		echo "install: install dkms (make deps SCOPE=module) and run: dkms install ramchan/$(DKMS_VERSION)"; \
+	else \
+		echo "dkms add/build/install ramchan/$(DKMS_VERSION)"; \
+		dkms add ramchan/$(DKMS_VERSION) && \
+		dkms build ramchan/$(DKMS_VERSION) && \
+		dkms install ramchan/$(DKMS_VERSION) || { \
+			echo "install: dkms failed: are the headers of the running kernel installed (linux-headers-$$(uname -r), make deps SCOPE=module)?" >&2; \
+			exit 1; }; \
+		echo "install: ramchan.ko installed for $$(uname -r): modprobe ramchan"; \
+	fi
+
+uninstall: uninstall-dkms
+	$(MAKE) -C tools uninstall PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	rm -f $(DESTDIR)$(UDEVRULESDIR)/60-ramchan.rules \
+		$(DESTDIR)$(MODULESLOADDIR)/ramchan.conf \
+		$(DESTDIR)$(DOCDIR)/examples/modules-load.d/ramchan.conf
+	-rmdir $(DESTDIR)$(DOCDIR)/examples/modules-load.d $(DESTDIR)$(DOCDIR)/examples \
+		$(DESTDIR)$(DOCDIR) 2>/dev/null
+	@[ -n "$(DESTDIR)" ] || echo "uninstall: group ramchan stays (groupdel ramchan removes it)"
+
+uninstall-dkms:
+	@if [ -z "$(DESTDIR)" ] && command -v dkms >/dev/null && \
+	    [ -n "$$(dkms status -m ramchan -v $(DKMS_VERSION))" ]; then \
+		echo "dkms remove ramchan/$(DKMS_VERSION) --all"; \
+		dkms remove ramchan/$(DKMS_VERSION) --all; fi
+	rm -rf $(DKMS_SRCDIR)
+
+# The module alone through DKMS, for the running kernel (as make install).
+dkms-install: install-dkms
 
 check:
 	@tools/check
