@@ -3,14 +3,26 @@
  * libramchan: ioctl wrappers, ring mapping and the blocking helpers.
  * The names and parsers of the kernel <-> tools contract are in contract.c.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* clock_gettime(), CLOCK_MONOTONIC under any -std= */
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ramchan.h"
+
+uint64_t ramchan_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
 
 static int ramchan_ioctl(int fd, unsigned long cmd, void *arg)
 {

@@ -64,14 +64,13 @@ int ramchan_ring_wait_fd(int fd, unsigned int what, uint64_t expected,
 			 uint64_t deadline_ns, uint32_t *events);
 int ramchan_ring_wake_fd(int fd, unsigned int who);
 
-/* CLOCK_MONOTONIC now, and now + @ns: deadlines for the blocking calls. */
-static inline uint64_t ramchan_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
+/*
+ * CLOCK_MONOTONIC now, and now + @ns: deadlines for the blocking calls.
+ * ramchan_now_ns() is a call into the library (ramchan.c), not inline, so
+ * that this header needs no POSIX feature-test macro: it compiles as
+ * strict ISO C (-std=c11 -pedantic) and as C++, included in any order.
+ */
+uint64_t ramchan_now_ns(void);
 
 static inline uint64_t ramchan_deadline_in(uint64_t ns)
 {
