@@ -2,8 +2,18 @@
 /*
  * A producer and a consumer sharing a ramchan ring.
  *
- *   cc -O2 -I uapi -I tools/lib ring_pair.c tools/lib/ramchan.c
- *   ./a.out            (with /dev/ramchan accessible)
+ * Build it from the top of the ramchan tree, as written (nothing to
+ * install):
+ *
+ *   cc -O2 -I uapi -I tools/lib -o ring_pair Documentation/userspace-api/examples/ring_pair.c tools/lib/ramchan.c
+ *
+ * or, anywhere, against an installed libramchan (make install, or
+ * make -C tools install; for a DESTDIR tree set PKG_CONFIG_SYSROOT_DIR and
+ * PKG_CONFIG_PATH to it, and LD_LIBRARY_PATH to run):
+ *
+ *   cc -O2 -o ring_pair ring_pair.c $(pkg-config --cflags --libs ramchan)
+ *
+ *   ./ring_pair        (with /dev/ramchan accessible)
  *
  * The parent creates a 64 KiB ring, derives a producer-only and a
  * consumer-only fd from it, forks, and streams 1000 greetings to the
