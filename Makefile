@@ -29,6 +29,8 @@ help:
 	@echo "               libramchan, ramchan, ramchan-bench, headers, ramchan.pc,"
 	@echo "               man page, completion, udev rule; the module through DKMS"
 	@echo "make uninstall [PREFIX=...] [DESTDIR=...]  remove all of it"
+	@echo "make install-test  install into a scratch DESTDIR, build and link a"
+	@echo "               program with pkg-config against it, uninstall (no root)"
 
 module:
 	@if [ ! -d "$(KDIR)" ]; then \
@@ -178,6 +180,10 @@ uninstall-dkms:
 		echo "dkms remove ramchan/$(DKMS_VERSION) --all"; \
 		dkms remove ramchan/$(DKMS_VERSION) --all; fi
 	rm -rf $(DKMS_SRCDIR)
+
+.PHONY: install-test
+install-test:
+	@tools/install-test
 
 # The module alone through DKMS, for the running kernel (as make install).
 dkms-install: install-dkms

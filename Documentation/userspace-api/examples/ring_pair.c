@@ -3,7 +3,8 @@
  * A producer and a consumer sharing a ramchan ring.
  *
  * Build it from the top of the ramchan tree, as written (nothing to
- * install):
+ * install; tools/install-test runs this line, and the pkg-config one
+ * against a make install DESTDIR tree):
  *
  *   cc -O2 -I uapi -I tools/lib -o ring_pair Documentation/userspace-api/examples/ring_pair.c tools/lib/ramchan.c
  *
