@@ -574,6 +574,24 @@ static bool ramchan_chan_visible_here(struct ramchan_chan *chan)
 }
 
 /**
+ * ramchan_chan_reap_names - drop the names of dead IPC namespaces now
+ *
+ * Names are otherwise reaped on the next CREATE, OPEN or UNLINK of a name:
+ * netlink's dumps and counters call this first, so that they do not show
+ * channels (and RAM) that only a dead namespace's names still hold, and
+ * the unlink and destroy events of those come out then.
+ */
+void ramchan_chan_reap_names(void)
+{
+	LIST_HEAD(doomed);
+
+	mutex_lock(&ramchan_names_lock);
+	ramchan_names_reap(&doomed);
+	mutex_unlock(&ramchan_names_lock);
+	ramchan_names_drop(&doomed);
+}
+
+/**
  * ramchan_chan_find - a visible channel of the caller's IPC namespace
  * @id:		its id, or 0 to look it up by @name
  * @name:	its name (when @id is 0)

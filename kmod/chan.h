@@ -135,6 +135,7 @@ int ramchan_copy_name(char *name, u64 uptr);
 void ramchan_chan_exit(void);
 
 /* For netlink: the visible channels of the caller's IPC namespace. */
+void ramchan_chan_reap_names(void);
 struct ramchan_chan *ramchan_chan_find(u64 id, const char *name);
 struct ramchan_chan *ramchan_chan_next(u64 after, unsigned int kind);
 

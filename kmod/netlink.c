@@ -281,6 +281,7 @@ static int ramchan_nl_channel_get_start(struct netlink_callback *cb)
 				    "a dump takes no id or name: use a do");
 		return -EINVAL;
 	}
+	ramchan_chan_reap_names();
 	return 0;
 }
 
@@ -333,6 +334,7 @@ static int ramchan_nl_stats_get_doit(struct sk_buff *skb,
 	struct sk_buff *msg;
 	void *hdr;
 
+	ramchan_chan_reap_names();
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;

@@ -541,7 +541,76 @@ TEST_F(nl, other_ipc_namespaces_do_not_see_a_channel)
 	close(fd);
 }
 
+static long stats_channels(struct nl *nl)
+{
+	char req[1024];
+	struct nlmsghdr *nlh = start(nl, req, nl->family,
+				     RAMCHAN_CMD_STATS_GET, 0);
+	static struct msg m;
+
+	memset(&m, 0, sizeof(m));
+	if (transact(nl, nlh, get_copy, &m) < 0 ||
+	    !m.tb[RAMCHAN_A_STATS_CHANNELS])
+		return -1;
+	return (long)u64_of(m.tb[RAMCHAN_A_STATS_CHANNELS]);
+}
+
 /* ---- events ------------------------------------------------------------ */
+
+/* The next event of channel @id (others' are skipped) within 5 s. */
+static bool event_of(struct nl *nl, uint64_t id, struct msg *m);
+
+TEST_F(nl, names_of_a_dead_ipc_namespace_go_before_a_dump_or_stats)
+{
+	static struct dump d;
+	int status, p[2];
+	uint64_t id = 0;
+	long base;
+	static struct nl ev;	/* requests would eat the events on nl */
+	struct msg m;
+	pid_t pid;
+
+	base = stats_channels(&self->nl);
+	ASSERT_LE(0, base);
+	ASSERT_EQ(0, nl_open(&ev));
+	ASSERT_EQ(0, nl_subscribe(&ev));
+	ASSERT_EQ(0, pipe(p));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd;
+
+		if (unshare(CLONE_NEWIPC))
+			_exit(1);
+		fd = ramchan_ring_create(self->ctl, "ghost", 65536, 0600, 0, 0);
+		if (fd < 0)
+			_exit(2);
+		id = chan_id(fd);
+		if (write(p[1], &id, sizeof(id)) != sizeof(id))
+			_exit(3);
+		close(fd);
+		_exit(0);	/* the name alone holds the channel now */
+	}
+	ASSERT_EQ(sizeof(id), read(p[0], &id, sizeof(id)));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	/* Its namespace is gone: neither the counters nor a dump keep it. */
+	EXPECT_EQ(base, stats_channels(&self->nl));
+	d.want = id;
+	ASSERT_LT(0, dump(&self->nl, &d, 0, false));
+	EXPECT_FALSE(d.found);
+	ASSERT_TRUE(event_of(&ev, id, &m));
+	EXPECT_EQ(RAMCHAN_CMD_CHANNEL_CREATE_NTF, m.cmd);
+	ASSERT_TRUE(event_of(&ev, id, &m));
+	EXPECT_EQ(RAMCHAN_CMD_PEER_GONE_NTF, m.cmd);
+	ASSERT_TRUE(event_of(&ev, id, &m));
+	EXPECT_EQ(RAMCHAN_CMD_CHANNEL_UNLINK_NTF, m.cmd);
+	ASSERT_TRUE(event_of(&ev, id, &m));
+	EXPECT_EQ(RAMCHAN_CMD_CHANNEL_DESTROY_NTF, m.cmd);
+	close(ev.fd);
+	close(p[0]);
+	close(p[1]);
+}
 
 /* The next event of channel @id (others' are skipped) within 5 s. */
 static bool event_of(struct nl *nl, uint64_t id, struct msg *m)
