@@ -24,7 +24,9 @@ help:
 	@echo "make dkms-check  dkms add + build against the 6.1 and 6.12 headers"
 	@echo "make selftests build and install the kselftests in build/kselftest"
 	@echo "make vm KVER=6.12 CMD='...'  run a command in a guest"
-	@echo "make deps      install the Debian packages ramchan needs"
+	@echo "make deps [SCOPE=user|module|vm]  install the Debian packages ramchan"
+	@echo "               needs: userspace build only, + the module for the running"
+	@echo "               kernel (headers, dkms), or the whole VM test setup (default)"
 	@echo "make install [PREFIX=/usr/local] [DESTDIR=...] [INSTALL_MODULES_LOAD=1]"
 	@echo "               libramchan, ramchan, ramchan-bench, headers, ramchan.pc,"
 	@echo "               man page, completion, udev rule; the module through DKMS"
@@ -44,8 +46,14 @@ clean:
 	-[ -d "$(KDIR)" ] && $(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	rm -rf build
 
+# make deps [SCOPE=user|module|vm] (tools/deps --help); what runs guests
+# needs the whole VM setup, whatever SCOPE says.
+.PHONY: deps-vm
 deps:
-	@tools/deps
+	@tools/deps $(or $(SCOPE),vm)
+
+deps-vm:
+	@tools/deps vm
 
 # The kselftests build inside the kernel's own selftests tree (lib.mk,
 # kselftest_harness.h), extracted from Debian's linux-source at build time
@@ -191,20 +199,20 @@ dkms-install: install-dkms
 check:
 	@tools/check
 
-demo: deps
+demo: deps-vm
 	@tools/demo
 
 # make fuzz [FUZZ_SECONDS=600]: ramchan-fuzz in the debug guest.
-fuzz: deps
+fuzz: deps-vm
 	@tools/fuzz/run $(FUZZ_SECONDS)
 
 # make soak [SOAK_RECORDS=100000000]: ramchan-soak in the debug guest.
-soak: deps
+soak: deps-vm
 	@tools/soak/run $(SOAK_RECORDS)
 
-bench: deps
+bench: deps-vm
 	@tools/demo --full
 
 KVER_VM := $(if $(KVER),$(KVER),6.12)
-vm: deps
+vm: deps-vm
 	tools/vm/run --kernel $(KVER_VM) $(if $(CMD),-- $(CMD))
