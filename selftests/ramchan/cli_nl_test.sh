@@ -12,65 +12,12 @@
 DIR=$(dirname "$0")
 . "$DIR/../kselftest/ktap_helpers.sh"
 
-ktap_print_header
-if ! command -v ramchan >/dev/null 2>&1; then
-	ktap_skip_all "the ramchan CLI is not in PATH (add build/tools/ramchan:/usr/bin/ramchan)"
-	exit "$KSFT_SKIP"
-fi
-if ! ramchan info >/dev/null 2>&1; then
-	ktap_skip_all "ramchan info fails: is the module loaded?"
-	exit "$KSFT_SKIP"
-fi
+P=nl$$			# channel names: $P-ring, $P-q, ...
+. "$DIR/cli_lib.sh"
 if ! ramchan list >/dev/null 2>&1; then
 	ktap_skip_all "ramchan list fails: the module has no netlink family?"
 	exit "$KSFT_SKIP"
 fi
-
-T=$(mktemp -d) || exit "$KSFT_FAIL"
-P=nl$$			# channel names: $P-ring, $P-q, ...
-NAMES=
-BG=			# background processes still to end
-cleanup() {
-	for p in $BG; do
-		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
-	done
-	for n in $NAMES; do
-		ramchan unlink "$n" 2>/dev/null
-	done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-
-# Say why a check failed, as a diagnostic line.
-why() { ktap_print_msg "$*"; [ -s "$T/err" ] && sed 's/^/#   stderr: /' "$T/err"; return 1; }
-
-check() {
-	desc=$1
-	shift
-	: > "$T/err"
-	if "$@"; then
-		ktap_test_pass "$desc"
-	else
-		ktap_test_fail "$desc"
-	fi
-}
-
-# Commands that would hang the run if they blocked get a bound.
-bounded() {
-	if command -v timeout >/dev/null 2>&1; then
-		timeout 30 "$@"
-	else
-		"$@"
-	fi
-}
-
-# create KIND NAME [OPTIONS]: the id on stdout; remembers the name.
-create() {
-	kind=$1 name=$2
-	shift 2
-	NAMES="$NAMES $name"
-	ramchan create "$kind" "$name" "$@" 2>>"$T/err"
-}
 
 # ---- JSON ---------------------------------------------------------------------
 
