@@ -318,7 +318,14 @@ int ramchan_ring_recv(struct ramchan_ring *r, void *buf, uint32_t cap,
 
 int ramchan_mq_create(int ctl, const struct ramchan_mq_opts *o)
 {
-	struct ramchan_create args = {
+	struct ramchan_create args;
+	size_t i;
+
+	/* Zero now, so that a later library can give the fields a meaning. */
+	for (i = 0; i < sizeof(o->reserved) / sizeof(o->reserved[0]); i++)
+		if (o->reserved[i])
+			return -EINVAL;
+	args = (struct ramchan_create){
 		.kind = RAMCHAN_KIND_MQ,
 		.flags = o->flags,
 		.size = o->msg_size,

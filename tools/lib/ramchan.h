@@ -30,6 +30,13 @@
  *  [P3] full fence after publishing a position, before reading the waiter
  *       counts  <->  the kernel's smp_mb() after counting a sleeper, before
  *       it re-checks the position (Dekker: no lost wake-up).
+ *
+ * ABI: libramchan.so.0 exports exactly the functions declared here
+ * (libramchan.map, version LIBRAMCHAN_0.1). The structs a caller
+ * allocates have room to grow: struct ramchan_ring, ramchan_resv,
+ * ramchan_rec and ramchan_fdinfo are filled by the library, struct
+ * ramchan_mq_opts by the caller, whose reserved fields must be zero (an
+ * initializer such as { .depth = 64 } does it).
  */
 #ifndef RAMCHAN_LIB_H
 #define RAMCHAN_LIB_H
@@ -84,6 +91,10 @@ static inline uint64_t ramchan_deadline_in(uint64_t ns)
  * @bit:	the bit, as in ramchan_info.features
  * @name:	short name ("sysfs", "ring", ...): what tools print and JSON says
  * @help:	what the module offers with it, for humans
+ *
+ * The library's own, reached only through the pointers it returns (never
+ * allocate one, nor index past one): later versions may add fields at the
+ * end.
  */
 struct ramchan_feature {
 	uint64_t bit;
@@ -110,6 +121,9 @@ uint64_t ramchan_features_known(void);
  * @unit:	what it counts ("bytes", "channels", ...)
  * @offset:	offsetof() the field in struct ramchan_info
  * @size:	sizeof() the field: 4 or 8
+ *
+ * As struct ramchan_feature: the library's own, fields may be added at the
+ * end.
  */
 struct ramchan_limit {
 	const char *name;
@@ -139,12 +153,14 @@ unsigned int ramchan_kind_from_name(const char *name);
  *		library knows
  * @role:	RAMCHAN_ROLE_* of this fd
  * @flags:	the fd's open flags (the "flags:" line, octal)
+ * @reserved:	for future fields; ramchan_fdinfo_parse() zeroes it
  */
 struct ramchan_fdinfo {
 	uint64_t id;
 	unsigned int kind;
 	unsigned int role;
 	unsigned int flags;
+	uint32_t reserved[7];
 };
 
 /*
@@ -177,6 +193,11 @@ int ramchan_fdinfo_parse(const char *text, struct ramchan_fdinfo *out);
  * @pending_end: producer: where they end
  * @spin_ns:	how long the blocking helpers spin before sleeping
  * @info_len, @prod_len, @cons_len, @data_len: lengths of the mappings
+ * @reserved:	for future fields (the struct stays 256 bytes on 64-bit);
+ *		ramchan_ring_map() zeroes the whole struct, the caller need not
+ *
+ * The inline fast path reads these fields in the caller's code, so their
+ * offsets are ABI: new fields take the place of @reserved, nothing moves.
  */
 struct ramchan_ring {
 	int fd;
@@ -202,21 +223,30 @@ struct ramchan_ring {
 	uint64_t prod_len;
 	uint64_t cons_len;
 	uint64_t data_len;
+	uint64_t reserved[10];
 };
 
-/* A reservation: write @len bytes at @data, then commit. */
+/*
+ * A reservation: write @len bytes at @data, then commit. Filled by
+ * ramchan_ring_reserve(); @reserved is for a future field (zero now).
+ */
 struct ramchan_resv {
 	uint64_t pos;
 	uint64_t total;
 	uint32_t len;
+	uint32_t reserved;
 	void *data;
 };
 
-/* A record being read: @len bytes at @data, valid until released. */
+/*
+ * A record being read: @len bytes at @data, valid until released. Filled
+ * by ramchan_ring_peek(); @reserved is for a future field (zero now).
+ */
 struct ramchan_rec {
 	uint64_t pos;
 	uint64_t total;
 	uint32_t len;
+	uint32_t reserved;
 	const void *data;
 };
 
@@ -321,6 +351,7 @@ static inline int ramchan_ring_reserve(struct ramchan_ring *r, uint32_t len,
 	resv->pos = pos;
 	resv->total = total;
 	resv->len = len;
+	resv->reserved = 0;
 	resv->data = r->data + (pos & r->mask) + RAMCHAN_REC_HDR_SIZE;
 	return 0;
 }
@@ -429,6 +460,7 @@ static inline int ramchan_ring_peek(struct ramchan_ring *r,
 	}
 	rec->pos = pos;
 	rec->len = len;
+	rec->reserved = 0;
 	rec->total = ramchan_rec_total(len);
 	rec->data = r->data + (pos & r->mask) + RAMCHAN_REC_HDR_SIZE;
 	return 0;
@@ -541,6 +573,9 @@ static inline void ramchan_ring_set_spin(struct ramchan_ring *r,
  * @mode:	permission bits, named queues only
  * @role:	RAMCHAN_ROLE_* of the fd (0: both)
  * @flags:	RAMCHAN_F_*
+ * @reserved:	zero it; reserved for future fields (ramchan_mq_create()
+ *		fails with -EINVAL otherwise). A designated initializer, as
+ *		above, zeroes it.
  */
 struct ramchan_mq_opts {
 	const char *name;
@@ -551,6 +586,7 @@ struct ramchan_mq_opts {
 	unsigned int mode;
 	unsigned int role;
 	unsigned int flags;
+	uint32_t reserved[7];
 };
 
 int ramchan_mq_create(int ctl, const struct ramchan_mq_opts *opts);
