@@ -32,11 +32,12 @@
  *       it re-checks the position (Dekker: no lost wake-up).
  *
  * ABI: libramchan.so.0 exports exactly the functions declared here
- * (libramchan.map, version LIBRAMCHAN_0.1). The structs a caller
- * allocates have room to grow: struct ramchan_ring, ramchan_resv,
- * ramchan_rec and ramchan_fdinfo are filled by the library, struct
- * ramchan_mq_opts by the caller, whose reserved fields must be zero (an
- * initializer such as { .depth = 64 } does it).
+ * (libramchan.map, version LIBRAMCHAN_0.1), the fast path included (see
+ * RAMCHAN_INLINE). The structs a caller allocates have room to grow:
+ * struct ramchan_ring, ramchan_resv, ramchan_rec and ramchan_fdinfo are
+ * filled by the library, struct ramchan_mq_opts by the caller, whose
+ * reserved fields must be zero (an initializer such as { .depth = 64 }
+ * does it).
  */
 #ifndef RAMCHAN_LIB_H
 #define RAMCHAN_LIB_H
@@ -53,6 +54,19 @@
 
 #ifdef __cplusplus
 extern "C" {
+#endif
+
+/*
+ * The fast path is inline in the caller, and each function marked
+ * RAMCHAN_INLINE is also a real function of the library with the same
+ * name and behaviour (ffi.c defines RAMCHAN_INLINE empty and includes this
+ * header), for callers that cannot compile C: ctypes and other languages'
+ * FFIs, dlsym(). The helpers left "static inline" (ramchan_cpu_relax,
+ * ramchan_ring_backoff, ramchan_ring_notify_readers, ramchan_ring_publish)
+ * are internal: not exported, not part of the ABI.
+ */
+#ifndef RAMCHAN_INLINE
+#define RAMCHAN_INLINE static inline
 #endif
 
 /* ---- ioctl wrappers (ramchan.c) ---------------------------------------- */
@@ -79,7 +93,7 @@ int ramchan_ring_wake_fd(int fd, unsigned int who);
  */
 uint64_t ramchan_now_ns(void);
 
-static inline uint64_t ramchan_deadline_in(uint64_t ns)
+RAMCHAN_INLINE uint64_t ramchan_deadline_in(uint64_t ns)
 {
 	return ramchan_now_ns() + ns;
 }
@@ -261,12 +275,12 @@ int ramchan_ring_map(struct ramchan_ring *r, int fd);
 void ramchan_ring_unmap(struct ramchan_ring *r);
 
 /* Largest payload one record of this ring can carry. */
-static inline uint64_t ramchan_ring_max_record(const struct ramchan_ring *r)
+RAMCHAN_INLINE uint64_t ramchan_ring_max_record(const struct ramchan_ring *r)
 {
 	return r->size - RAMCHAN_REC_HDR_SIZE;
 }
 
-static inline uint64_t ramchan_rec_total(uint64_t len)
+RAMCHAN_INLINE uint64_t ramchan_rec_total(uint64_t len)
 {
 	return (RAMCHAN_REC_HDR_SIZE + len + RAMCHAN_REC_ALIGN - 1) &
 	       ~(uint64_t)(RAMCHAN_REC_ALIGN - 1);
@@ -292,7 +306,7 @@ static inline void ramchan_ring_backoff(unsigned int *spins)
 	}
 }
 
-static inline uint32_t ramchan_ring_flags(const struct ramchan_ring *r)
+RAMCHAN_INLINE uint32_t ramchan_ring_flags(const struct ramchan_ring *r)
 {
 	return __atomic_load_n(&r->info->flags, __ATOMIC_ACQUIRE);
 }
@@ -305,8 +319,8 @@ static inline uint32_t ramchan_ring_flags(const struct ramchan_ring *r)
  * left. Every reservation must be committed, in any order between threads:
  * commits are published in reservation order.
  */
-static inline int ramchan_ring_reserve(struct ramchan_ring *r, uint32_t len,
-				       struct ramchan_resv *resv)
+RAMCHAN_INLINE int ramchan_ring_reserve(struct ramchan_ring *r, uint32_t len,
+					struct ramchan_resv *resv)
 {
 	uint64_t total = ramchan_rec_total(len);
 	unsigned int spins = 0;
@@ -387,8 +401,8 @@ static inline void ramchan_ring_publish(struct ramchan_ring *r,
 	ramchan_ring_notify_readers(r, first_pos);
 }
 
-static inline void ramchan_ring_commit(struct ramchan_ring *r,
-				       const struct ramchan_resv *resv)
+RAMCHAN_INLINE void ramchan_ring_commit(struct ramchan_ring *r,
+					const struct ramchan_resv *resv)
 {
 	uint64_t *hdr = (uint64_t *)(r->data + (resv->pos & r->mask));
 
@@ -397,8 +411,8 @@ static inline void ramchan_ring_commit(struct ramchan_ring *r,
 }
 
 /* Mark a reservation as nothing (consumers skip it) and commit it. */
-static inline void ramchan_ring_discard(struct ramchan_ring *r,
-					const struct ramchan_resv *resv)
+RAMCHAN_INLINE void ramchan_ring_discard(struct ramchan_ring *r,
+					 const struct ramchan_resv *resv)
 {
 	uint64_t *hdr = (uint64_t *)(r->data + (resv->pos & r->mask));
 
@@ -411,9 +425,9 @@ static inline void ramchan_ring_discard(struct ramchan_ring *r,
  * Commit @n reservations made in a row by this thread (resv[0] first)
  * with one publication of head.
  */
-static inline void ramchan_ring_commit_batch(struct ramchan_ring *r,
-					     const struct ramchan_resv *resv,
-					     unsigned int n)
+RAMCHAN_INLINE void ramchan_ring_commit_batch(struct ramchan_ring *r,
+					      const struct ramchan_resv *resv,
+					      unsigned int n)
 {
 	unsigned int i;
 
@@ -433,8 +447,8 @@ static inline void ramchan_ring_commit_batch(struct ramchan_ring *r,
  * Return: 0 with @rec filled; -EAGAIN when nothing is there yet; -EPIPE
  * at the end: every producer is gone and the ring is drained.
  */
-static inline int ramchan_ring_peek(struct ramchan_ring *r,
-				    struct ramchan_rec *rec)
+RAMCHAN_INLINE int ramchan_ring_peek(struct ramchan_ring *r,
+				     struct ramchan_rec *rec)
 {
 	uint64_t pos = r->cursor, hdr, len;
 
@@ -467,15 +481,15 @@ static inline int ramchan_ring_peek(struct ramchan_ring *r,
 }
 
 /* Step over @rec; its space is given back by ramchan_ring_release(). */
-static inline void ramchan_ring_advance(struct ramchan_ring *r,
-					const struct ramchan_rec *rec)
+RAMCHAN_INLINE void ramchan_ring_advance(struct ramchan_ring *r,
+					 const struct ramchan_rec *rec)
 {
 	r->cursor = rec->pos + rec->total;
 	r->records++;
 }
 
 /* Give back the space of every record advanced over. */
-static inline void ramchan_ring_release(struct ramchan_ring *r)
+RAMCHAN_INLINE void ramchan_ring_release(struct ramchan_ring *r)
 {
 	uint64_t fill = r->cached_head - r->released;
 
@@ -504,8 +518,8 @@ static inline void ramchan_ring_release(struct ramchan_ring *r)
  * fence) per batch instead of one each. ramchan_ring_peek_wait() releases
  * before it waits, so nothing is held while the consumer sleeps.
  */
-static inline void ramchan_ring_consume(struct ramchan_ring *r,
-					const struct ramchan_rec *rec)
+RAMCHAN_INLINE void ramchan_ring_consume(struct ramchan_ring *r,
+					 const struct ramchan_rec *rec)
 {
 	ramchan_ring_advance(r, rec);
 	/*
@@ -542,8 +556,8 @@ int ramchan_ring_send(struct ramchan_ring *r, const void *buf, uint32_t len,
 int ramchan_ring_recv(struct ramchan_ring *r, void *buf, uint32_t cap,
 		      uint64_t deadline_ns);
 
-static inline void ramchan_ring_set_spin(struct ramchan_ring *r,
-					 uint64_t spin_ns)
+RAMCHAN_INLINE void ramchan_ring_set_spin(struct ramchan_ring *r,
+					  uint64_t spin_ns)
 {
 	r->spin_ns = spin_ns;
 }
