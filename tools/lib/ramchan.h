@@ -33,9 +33,10 @@
  *
  * ABI: libramchan.so.0 exports exactly the functions declared here
  * (libramchan.map, version LIBRAMCHAN_0.1), the fast path included (see
- * RAMCHAN_INLINE). The structs a caller allocates have room to grow:
- * struct ramchan_ring, ramchan_resv, ramchan_rec and ramchan_fdinfo are
- * filled by the library, struct ramchan_mq_opts by the caller, whose
+ * RAMCHAN_INLINE); tools/lib/abi/check-abi compares the library with the
+ * baseline in tools/lib/abi/. The structs a caller allocates have room to
+ * grow: struct ramchan_ring, ramchan_resv, ramchan_rec and ramchan_fdinfo
+ * are filled by the library, struct ramchan_mq_opts by the caller, whose
  * reserved fields must be zero (an initializer such as { .depth = 64 }
  * does it).
  */
