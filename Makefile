@@ -33,6 +33,9 @@ help:
 	@echo "make uninstall [PREFIX=...] [DESTDIR=...]  remove all of it"
 	@echo "make install-test  install into a scratch DESTDIR, build and link a"
 	@echo "               program with pkg-config against it, uninstall (no root)"
+	@echo "make deb       Debian packages into build/deb: ramchan-dkms, libramchan0,"
+	@echo "               libramchan-dev, ramchan-tools (dpkg-buildpackage -us -uc -b)"
+	@echo "make deb-test  make deb, lintian, and the packages' contents checked"
 
 module:
 	@if [ ! -d "$(KDIR)" ]; then \
@@ -192,6 +195,43 @@ uninstall-dkms:
 .PHONY: install-test
 install-test:
 	@tools/install-test
+
+# make deb: the Debian packages of debian/ (dpkg-buildpackage -us -uc -b)
+# in DEB_DIR: ramchan-dkms, libramchan0, libramchan-dev, ramchan-tools
+# (and their -dbgsym), the .changes and .buildinfo. The build runs in a
+# copy of the tree, DEB_DIR/ramchan-VERSION (the files git tracks or would
+# track, so no build products of the checkout), removed when it succeeds:
+# the checkout stays clean. Needs dpkg-dev, debhelper and dh-dkms (make
+# deps), and the userspace build's packages (make deps SCOPE=user).
+# lintian --fail-on error,warning $(DEB_DIR)/*.changes checks them (make
+# deb-test does, and looks inside).
+DEB_DIR ?= $(CURDIR)/build/deb
+DEB_SRC = $(DEB_DIR)/ramchan-$(DKMS_VERSION)
+# Outside git (a tarball): what the copy leaves out, as .gitignore does.
+DEB_NOT_SOURCE := --exclude=/build --exclude=/results --exclude=.git \
+	--exclude='*.o' --exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' \
+	--exclude='*.cmd' --exclude='*.a' --exclude='*.so' --exclude='*.so.*' \
+	--exclude='*.order' --exclude=Module.symvers --exclude=.tmp_versions
+
+.PHONY: deb deb-test
+deb:
+	@command -v dpkg-buildpackage >/dev/null && command -v dh >/dev/null || { \
+		echo "make deb: dpkg-buildpackage or dh missing: run make deps (or apt-get install dpkg-dev debhelper dh-dkms)" >&2; \
+		exit 1; }
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_SRC)
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git ls-files -z --cached --others --exclude-standard | \
+			rsync -a --from0 --files-from=- --ignore-missing-args ./ $(DEB_SRC)/; \
+	else \
+		rsync -a $(DEB_NOT_SOURCE) ./ $(DEB_SRC)/; \
+	fi
+	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b
+	rm -rf $(DEB_SRC)
+	@ls $(DEB_DIR)
+
+deb-test:
+	@tools/deb-test
 
 # The module alone through DKMS, for the running kernel (as make install).
 dkms-install: install-dkms
