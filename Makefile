@@ -18,6 +18,8 @@ help:
 	@echo "               every mechanism + census, table and plots (~3 min)"
 	@echo "make bench     the same with the full size sweep, 3 runs (~15 min)"
 	@echo "make check     lint, dkms, selftests on 6.1, 6.12, debug and kcsan"
+	@echo "make htmldocs  the Sphinx HTML docs in build/htmldocs (-W)"
+	@echo "make man-check the man pages, libramchan.map against them, htmldocs"
 	@echo "make fuzz [FUZZ_SECONDS=600]  ramchan-fuzz in the debug guest"
 	@echo "make soak [SOAK_RECORDS=100000000]  verified records, peers killed (debug guest)"
 	@echo "make lint      checkpatch --strict, sparse (C=2), W=1"
@@ -256,3 +258,28 @@ bench: deps-vm
 KVER_VM := $(if $(KVER),$(KVER),6.12)
 vm: deps-vm
 	tools/vm/run --kernel $(KVER_VM) $(if $(CMD),-- $(CMD))
+
+# make htmldocs: the Sphinx HTML docs (Documentation/conf.py, index.rst) in
+# build/htmldocs, warnings as errors; make man-check: the man pages, the
+# library's map against them and the HTML build (tools/docs-check).
+.PHONY: htmldocs man-check install-man uninstall-man
+htmldocs:
+	sphinx-build -q -W -b html -d build/htmldocs/.doctrees Documentation build/htmldocs
+
+man-check:
+	@tools/docs-check
+
+# The man pages tools/Makefile does not install: ramchan-bench(1),
+# ramchan(4), libramchan(3) and the function pages and links.
+MANDIR ?= $(PREFIX)/share/man
+MAN_EXTRA := Documentation/admin-guide/ramchan-bench.1 Documentation/admin-guide/ramchan.4 \
+	$(wildcard Documentation/admin-guide/*.3)
+install: install-man
+uninstall: uninstall-man
+install-man:
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man4
+	for f in $(MAN_EXTRA); do \
+		install -m 644 $$f $(DESTDIR)$(MANDIR)/man$${f##*.}/ || exit 1; done
+
+uninstall-man:
+	rm -f $(foreach f,$(MAN_EXTRA),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(f)))/$(notdir $(f)))
