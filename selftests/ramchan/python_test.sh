@@ -11,7 +11,7 @@
 #   --add build/tools/libramchan.so.0:/usr/lib/libramchan.so.0
 #   --add tools/python:/python
 #
-# or, by hand, the 1.1 MB subset tools/python/stage-stdlib makes:
+# or, by hand, the subset tools/python/stage-stdlib makes (5.7 MB, 1.5 MB gzipped):
 #   --add build/python-stdlib/python3.11:/usr/lib/python3.11
 KSFT_SKIP=4
 pkg=${RAMCHAN_PYTHON:-/python}

@@ -7,6 +7,7 @@
 Skipped where /dev/ramchan is missing, unless RAMCHAN_PY_REQUIRE=1 (what
 selftests/ramchan/python_test.sh sets), which makes that a failure.
 """
+import asyncio
 import errno
 import os
 import selectors
@@ -125,6 +126,22 @@ class TestRing(unittest.TestCase):
             self.assertTrue(ev[0][1] & selectors.EVENT_READ)
             self.assertEqual(self.r.recv(block=False), b"ready")
             self.assertEqual(sel.select(0), [])
+
+    def test_asyncio_add_reader(self):
+        async def main():
+            loop = asyncio.get_running_loop()
+            fut = loop.create_future()
+
+            def readable():
+                try:
+                    fut.set_result(self.r.recv(block=False))
+                except BlockingIOError:
+                    return
+                loop.remove_reader(self.r.fileno())
+            loop.add_reader(self.r.fileno(), readable)
+            loop.call_later(0.05, self.r.send, b"async")
+            return await asyncio.wait_for(fut, 10)
+        self.assertEqual(asyncio.run(main()), b"async")
 
     def test_end_of_stream_epipe(self):
         name = P + "-eof"
