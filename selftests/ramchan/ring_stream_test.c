@@ -465,4 +465,32 @@ TEST_F_TIMEOUT(stream, scribbler_breaks_only_its_own_ring, 600)
 	close(cons_fd);
 }
 
+/* ramchan_ring_create_opts(): the options struct as queues have one. */
+TEST(ring_create_opts_creates_and_refuses_nonzero_reserved)
+{
+	struct ramchan_ring_opts o = { .name = "stream-opts", .size = 8192,
+				       .mode = 0600 };
+	struct ramchan_ring r;
+	int ctl, fd, again;
+
+	ctl = ramchan_open_dev();
+	ASSERT_LE(0, ctl);
+	ramchan_chan_unlink(ctl, o.name);
+	fd = ramchan_ring_create_opts(ctl, &o);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ramchan_ring_map(&r, fd));
+	EXPECT_EQ(8192, r.size);
+	ramchan_ring_unmap(&r);
+	again = ramchan_chan_open(ctl, o.name, RAMCHAN_ROLE_CONSUMER, 0);
+	EXPECT_LE(0, again);
+	EXPECT_EQ(-EEXIST, ramchan_ring_create_opts(ctl, &o));
+	o.reserved[6] = 1;
+	o.name = NULL;
+	EXPECT_EQ(-EINVAL, ramchan_ring_create_opts(ctl, &o));
+	EXPECT_EQ(0, ramchan_chan_unlink(ctl, "stream-opts"));
+	close(again);
+	close(fd);
+	close(ctl);
+}
+
 TEST_HARNESS_MAIN

@@ -24,6 +24,8 @@ _Static_assert(sizeof(struct ramchan_resv) == 32 &&
 	       "struct ramchan_resv, ramchan_rec: 32 bytes");
 _Static_assert(sizeof(struct ramchan_mq_opts) == 64,
 	       "struct ramchan_mq_opts: take new fields from reserved[]");
+_Static_assert(sizeof(struct ramchan_ring_opts) == 56,
+	       "struct ramchan_ring_opts: take new fields from reserved[]");
 _Static_assert(sizeof(struct ramchan_fdinfo) == 48,
 	       "struct ramchan_fdinfo: take new fields from reserved[]");
 #endif

@@ -60,6 +60,18 @@ int ramchan_ring_create(int ctl, const char *name, uint64_t size,
 	return ramchan_ioctl(ctl, RAMCHAN_IOC_CREATE, &args);
 }
 
+int ramchan_ring_create_opts(int ctl, const struct ramchan_ring_opts *o)
+{
+	size_t i;
+
+	/* Zero now, so that a later library can give the fields a meaning. */
+	for (i = 0; i < sizeof(o->reserved) / sizeof(o->reserved[0]); i++)
+		if (o->reserved[i])
+			return -EINVAL;
+	return ramchan_ring_create(ctl, o->name, o->size, o->mode, o->role,
+				   o->flags);
+}
+
 int ramchan_chan_open(int ctl, const char *name, unsigned int role,
 		      unsigned int flags)
 {

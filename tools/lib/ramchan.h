@@ -77,6 +77,32 @@ int ramchan_get_info(int ctl, struct ramchan_info *info);
 int ramchan_ring_create(int ctl, const char *name, uint64_t size,
 			unsigned int mode, unsigned int role,
 			unsigned int flags);
+
+/**
+ * struct ramchan_ring_opts - how to create a ring (as queues are created)
+ * @name:	NULL for an anonymous ring
+ * @size:	data bytes, a power of two from a page to max_ring_bytes
+ * @mode:	permission bits, named rings only
+ * @role:	RAMCHAN_ROLE_* of the fd (0: both)
+ * @flags:	RAMCHAN_F_*
+ * @reserved:	zero it; reserved for future fields
+ *		(ramchan_ring_create_opts() fails with -EINVAL otherwise)
+ *
+ *	struct ramchan_ring_opts o = { .name = "r", .size = 1 << 20, .mode = 0600 };
+ *	int fd = ramchan_ring_create_opts(ctl, &o);
+ *
+ * ramchan_ring_create() is the same with the fields as arguments.
+ */
+struct ramchan_ring_opts {
+	const char *name;
+	uint64_t size;
+	unsigned int mode;
+	unsigned int role;
+	unsigned int flags;
+	uint32_t reserved[7];
+};
+
+int ramchan_ring_create_opts(int ctl, const struct ramchan_ring_opts *opts);
 int ramchan_chan_open(int ctl, const char *name, unsigned int role,
 		      unsigned int flags);
 int ramchan_chan_unlink(int ctl, const char *name);
