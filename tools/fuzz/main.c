@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <sys/syscall.h>
@@ -247,13 +248,12 @@ static void supervise(struct run *r, const struct args *a, double hang)
 
 /*
  * Unlink every name the workers left (all names are theirs in the guest:
- * the channel directories in sysfs say which), then compare.
+ * the channel directories in sysfs say which).
  */
-static void check_balance(struct run *r)
+static void unlink_leftover_names(void)
 {
 	int ctl = open("/dev/ramchan", O_RDWR | O_CLOEXEC);
 	char path[320], name[RAMCHAN_NAME_MAX + 2];
-	unsigned int tries;
 	struct dirent *e;
 	DIR *d;
 	FILE *f;
@@ -278,7 +278,18 @@ static void check_balance(struct run *r)
 		closedir(d);
 	if (ctl >= 0)
 		close(ctl);
+}
+
+/*
+ * The module's counters back where they were, within 10 s: names are
+ * unlinked again on every look, in case a late exit made one.
+ */
+static void check_balance(struct run *r)
+{
+	unsigned int tries;
+
 	for (tries = 0; tries < 100; tries++) {
+		unlink_leftover_names();
 		read_counters(r->end);
 		r->balanced = !memcmp(r->base, r->end, sizeof(r->base));
 		if (r->balanced)
@@ -418,6 +429,8 @@ int main(int argc, char **argv)
 	 * bytes instead of our exit status).
 	 */
 	close_inherited_fds();
+	/* Orphans of the workers' forks come back to us, to be waited for. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	if (access("/dev/ramchan", R_OK | W_OK)) {
 		fprintf(stderr, "ramchan-fuzz: cannot open /dev/ramchan: %s (load the module: insmod ramchan.ko)\n",
 			strerror(errno));

@@ -19,6 +19,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -550,12 +551,19 @@ static long op_read_stats(struct fuzz_worker *w)
 /* A child that inherits everything, makes a few calls and exits. */
 static long op_fork(struct fuzz_worker *w)
 {
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 	int i;
 
 	if (pid < 0)
 		return -errno;
 	if (!pid) {
+		/*
+		 * Dies with its worker: an orphan living on with inherited
+		 * channel fds (or making a name) would outlast the final
+		 * balance check (seen once in a one-hour run).
+		 */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+			_exit(0);
 		/* Only this thread came along; the lock may have been held. */
 		pthread_mutex_init(&w->lock, NULL);
 		fuzz_worker_timer();
